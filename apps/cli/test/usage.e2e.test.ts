@@ -1,0 +1,238 @@
+import { writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import type { SandboxHandle } from "@cbjobs/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { makeHome, runCli, sandboxFor, userEnv } from "./support/cli.ts"
+
+let home: Awaited<ReturnType<typeof makeHome>>
+let sandbox: SandboxHandle
+
+beforeAll(async () => {
+  home = await makeHome()
+  sandbox = await sandboxFor()
+})
+
+afterAll(async () => {
+  await sandbox?.close()
+  await home?.remove()
+})
+
+describe.concurrent("usage", () => {
+  it("prints the version", async () => {
+    const result = await runCli(["--version"], { env: home.env })
+
+    expect(result.code).toBe(0)
+    expect(result.stdout.trim()).toMatch(/^cbjobs v\d+\.\d+\.\d+/)
+  })
+
+  it("prints help for a command with its flags and examples", async () => {
+    const result = await runCli(["working-set", "update", "--help"], { env: home.env })
+
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("--tracker")
+    expect(result.stdout).toContain("--dry-run")
+    expect(result.stdout).toContain("--password-stdin")
+    expect(result.stderr).toBe("")
+  })
+
+  it("prints a shell completion script", async () => {
+    const result = await runCli(["--completions", "bash"], { env: home.env })
+
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("cbjobs")
+    expect(result.stdout).toContain("complete")
+  })
+
+  it("exits 2 with one line on stderr for an unknown flag", async () => {
+    const result = await runCli(["job", "get", "5", "--bogus"], { env: home.env })
+
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe("")
+    expect(result.stderr.trim().split("\n")).toHaveLength(1)
+    expect(result.stderr).toContain("--bogus")
+    expect(result.stderr).toContain("cbjobs job get --help")
+  })
+
+  it("exits 2 for a job id that is not a number and for a missing one", async () => {
+    const [word, missing] = await Promise.all([
+      runCli(["job", "get", "abc"], { env: home.env }),
+      runCli(["job", "wait"], { env: home.env }),
+    ])
+
+    expect(word.code).toBe(2)
+    expect(word.stderr).toContain("jobId")
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("jobId")
+  })
+
+  it("exits 2 for an unknown command and for a group without its command", async () => {
+    const [unknown, group] = await Promise.all([
+      runCli(["frobnicate"], { env: home.env }),
+      runCli(["job"], { env: home.env }),
+    ])
+
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("frobnicate")
+    expect(group.code).toBe(2)
+  })
+
+  it("exits 2 for a duration it cannot read", async () => {
+    const result = await runCli(["job", "wait", "5", "--max-wait", "soon"], { env: home.env })
+
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("--max-wait")
+  })
+
+  it("exits 2 when no server or credentials are configured", async () => {
+    const [noServer, noCredentials, twoKinds] = await Promise.all([
+      runCli(["job", "get", "5"], { env: home.env }),
+      runCli(["job", "get", "5", "--url", sandbox.url], { env: home.env }),
+      runCli(["job", "get", "5"], {
+        env: { ...userEnv(sandbox), CODEBEAMER_TOKEN: "x", ...home.env },
+      }),
+    ])
+
+    expect(noServer.code).toBe(2)
+    expect(noServer.stderr).toContain("no server")
+    expect(noCredentials.code).toBe(2)
+    expect(noCredentials.stderr).toContain("no credentials")
+    expect(twoKinds.code).toBe(2)
+    expect(twoKinds.stderr).toContain("2 kinds")
+  })
+})
+
+describe.concurrent("working-set update --dry-run", () => {
+  it("prints the request and sends nothing", async () => {
+    const before = sandbox.counters()
+    const result = await runCli(
+      [
+        "working-set",
+        "update",
+        "--source",
+        "1002",
+        "--target",
+        "1001",
+        "--tracker",
+        "3101",
+        "--tracker",
+        "3102:status = 'Open'",
+        "--dry-run",
+        "--json",
+      ],
+      { env: { ...userEnv(sandbox), ...home.env } },
+    )
+
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      source: { id: 1002 },
+      target: { id: 1001 },
+      trackers: [{ tracker: { id: 3101 } }, { tracker: { id: 3102 }, cbql: "status = 'Open'" }],
+    })
+    expect(sandbox.counters()).toEqual(before)
+  })
+
+  it("reads a YAML request and lets the flags override it", async () => {
+    const file = join(home.home, "update.yaml")
+    await writeFile(
+      file,
+      [
+        "source: 1003",
+        "target: { id: 1001 }",
+        "projectBaselineId: 5101",
+        "trackers:",
+        "  - tracker: 3101",
+        "    baselineId: 5102",
+        "  - tracker: { id: 3104 }",
+        "    cbql: \"status = 'Done'\"",
+      ].join("\n"),
+    )
+
+    const args = [
+      "working-set",
+      "update",
+      "--from",
+      file,
+      "--source",
+      "1002",
+      "--tracker",
+      "3101:a = 1",
+    ]
+    const [human, json] = await Promise.all([
+      runCli([...args, "--dry-run", "--url", "https://cb.example/cb/api/"], { env: home.env }),
+      runCli([...args, "--dry-run", "--json"], { env: home.env }),
+    ])
+
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain("Dry run: nothing was sent.")
+    expect(human.stdout).toContain("POST https://cb.example/cb/api/v3/jobs/working-set-update")
+    expect(json.code).toBe(0)
+    expect(JSON.parse(json.stdout)).toEqual({
+      source: { id: 1002 },
+      target: { id: 1001 },
+      projectBaselineId: 5101,
+      trackers: [
+        { tracker: { id: 3101 }, baselineId: 5102, cbql: "a = 1" },
+        { tracker: { id: 3104 }, cbql: "status = 'Done'" },
+      ],
+    })
+  })
+
+  it("reads a JSON request from stdin", async () => {
+    const result = await runCli(["working-set", "update", "--from", "-", "--dry-run", "--json"], {
+      env: home.env,
+      input: JSON.stringify({ source: { id: 1002 }, trackers: [{ tracker: { id: 3101 } }] }),
+    })
+
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      source: { id: 1002 },
+      trackers: [{ tracker: { id: 3101 } }],
+    })
+  })
+
+  it("exits 2 and names the field for an invalid request", async () => {
+    const [same, duplicate, badTracker, typo] = await Promise.all([
+      runCli(["working-set", "update", "--source", "5", "--target", "5", "--dry-run"], {
+        env: home.env,
+      }),
+      runCli(
+        ["working-set", "update", "--source", "5", "--tracker", "7", "--tracker", "7", "--dry-run"],
+        { env: home.env },
+      ),
+      runCli(["working-set", "update", "--source", "5", "--tracker", "x7", "--dry-run"], {
+        env: home.env,
+      }),
+      runCli(["working-set", "update", "--from", "-", "--dry-run"], {
+        env: home.env,
+        input: '{"source": 1002, "tracker": [{"tracker": 1}]}',
+      }),
+    ])
+
+    expect(same.code).toBe(2)
+    expect(same.stderr).toContain("target.id")
+    expect(duplicate.code).toBe(2)
+    expect(duplicate.stderr).toContain("trackers[1].tracker.id")
+    expect(badTracker.code).toBe(2)
+    expect(badTracker.stderr).toContain('--tracker "x7"')
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain("tracker")
+    for (const result of [same, duplicate, badTracker, typo]) expect(result.stdout).toBe("")
+  })
+
+  it("exits 2 for a --from file that is missing or not JSON/YAML", async () => {
+    const broken = join(home.home, "broken.json")
+    await writeFile(broken, "{ source: ")
+
+    const [missing, unreadable] = await Promise.all([
+      runCli(["working-set", "update", "--from", join(home.home, "nope.yaml"), "--dry-run"], {
+        env: home.env,
+      }),
+      runCli(["working-set", "update", "--from", broken, "--dry-run"], { env: home.env }),
+    ])
+
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("nope.yaml")
+    expect(unreadable.code).toBe(2)
+    expect(unreadable.stderr).toContain("broken.json")
+  })
+})
