@@ -1,0 +1,278 @@
+/**
+ * Waiting for a job: polls `GET /v3/job/{jobId}` (through the client's throttle) with a growing
+ * interval until the job is FINISHED, and tells success from failure by its steps.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
+import { type BackgroundJob, isFinished, jobOutcome } from "./BackgroundJob.ts"
+import { type CodebeamerClient, getBackgroundJob, updateWorkingSet } from "./CodebeamerClient.ts"
+import {
+  type GetBackgroundJobError,
+  InvalidRequest,
+  JobFailed,
+  JobStalled,
+  type UpdateWorkingSetError,
+  WaitTimeout,
+} from "./Errors.ts"
+import type { WorkingSetUpdateRequest } from "./WorkingSet.ts"
+
+/** How to wait for a job. */
+export interface WaitOptions {
+  /** The first delay between polls; default 500 ms. */
+  readonly pollInterval?: Duration.Input | undefined
+  /** How much the delay grows after each poll; default 1.5. */
+  readonly pollFactor?: number | undefined
+  /** The longest delay between polls; default 5 s. */
+  readonly maxPollInterval?: Duration.Input | undefined
+  /** Give up with `WaitTimeout` after this long; no limit by default. */
+  readonly maxWait?: Duration.Input | undefined
+  /**
+   * Give up with `JobStalled` when status, progress and step in progress stay the same this long;
+   * no limit by default.
+   */
+  readonly stallAfter?: Duration.Input | undefined
+  /** Called with the first snapshot and every one that changed, the final one included. */
+  readonly onProgress?: ((job: BackgroundJob) => void) | undefined
+}
+
+/** Every error of {@link waitForJob}. */
+export type WaitForJobError = GetBackgroundJobError | JobFailed | WaitTimeout | JobStalled
+
+/** Every error of {@link watchJob}. */
+export type WatchJobError = GetBackgroundJobError | WaitTimeout | JobStalled
+
+interface Cadence {
+  readonly firstMs: number
+  readonly factor: number
+  readonly maxMs: number
+  readonly maxWaitMs: number | undefined
+  readonly stallAfterMs: number | undefined
+}
+
+interface Invalid {
+  readonly reason: string
+}
+
+const toMillis = (
+  value: Duration.Input | undefined,
+  fallback: number | undefined,
+): number | undefined | Invalid => {
+  if (value === undefined) {
+    return fallback
+  }
+
+  const duration = Duration.fromInput(value)
+
+  if (Option.isNone(duration)) {
+    return { reason: "must be a duration such as 500 (ms) or '5 seconds'" }
+  }
+
+  const millis = Duration.toMillis(duration.value)
+
+  return millis > 0 && Number.isFinite(millis) ? millis : { reason: "must be positive and finite" }
+}
+
+const cadence = (jobId: number, options: WaitOptions): Effect.Effect<Cadence, InvalidRequest> => {
+  const invalid = (field: string, reason: string) =>
+    Effect.fail(
+      new InvalidRequest({
+        operation: "getBackgroundJob",
+        method: "GET",
+        path: `/v3/job/${jobId}`,
+        field: `options.${field}`,
+        reason,
+      }),
+    )
+
+  const durations = {
+    pollInterval: toMillis(options.pollInterval, 500),
+    maxPollInterval: toMillis(options.maxPollInterval, 5000),
+    maxWait: toMillis(options.maxWait, undefined),
+    stallAfter: toMillis(options.stallAfter, undefined),
+  }
+
+  for (const [field, value] of Object.entries(durations)) {
+    if (typeof value === "object") {
+      return invalid(field, value.reason)
+    }
+  }
+
+  const factor = options.pollFactor ?? 1.5
+
+  if (typeof factor !== "number" || !Number.isFinite(factor) || factor < 1) {
+    return invalid("pollFactor", "must be a finite number of at least 1")
+  }
+
+  const firstMs = durations.pollInterval as number
+
+  return Effect.succeed({
+    firstMs,
+    factor,
+    maxMs: Math.max(firstMs, durations.maxPollInterval as number),
+    maxWaitMs: durations.maxWait as number | undefined,
+    stallAfterMs: durations.stallAfter as number | undefined,
+  })
+}
+
+const signature = (job: BackgroundJob): string =>
+  `${job.backgroundJobStatus}\u0000${job.statusInfo?.progressPercentage}\u0000${job.statusInfo?.stepInProgress}`
+
+// Polls until the job is FINISHED; `onSnapshot` sees every snapshot and whether it changed.
+const poll = (
+  jobId: number,
+  options: WaitOptions,
+  onSnapshot: (job: BackgroundJob, changed: boolean) => Effect.Effect<void>,
+): Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient> =>
+  Effect.flatMap(cadence(jobId, options), (plan) =>
+    Effect.clockWith((clock) => {
+      let last: BackgroundJob | undefined
+      let lastSignature = ""
+      let lastChangeAt = clock.currentTimeMillisUnsafe()
+      let delay = plan.firstMs
+
+      const loop: Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient> = Effect.flatMap(
+        getBackgroundJob(jobId),
+        (job) => {
+          const now = clock.currentTimeMillisUnsafe()
+          const current = signature(job)
+          const changed = last === undefined || current !== lastSignature
+
+          if (changed) {
+            lastChangeAt = now
+            lastSignature = current
+          }
+
+          last = job
+
+          return Effect.flatMap(onSnapshot(job, changed), () => {
+            if (isFinished(job)) {
+              return Effect.succeed(job)
+            }
+
+            const stalledFor = now - lastChangeAt
+
+            if (plan.stallAfterMs !== undefined && stalledFor >= plan.stallAfterMs) {
+              return Effect.fail(
+                new JobStalled({ jobId, stallAfterMs: plan.stallAfterMs, lastJob: job }),
+              )
+            }
+
+            // Wake at the stall limit to confirm it with one more poll, not a full delay later.
+            const sleep =
+              plan.stallAfterMs === undefined
+                ? delay
+                : Math.min(delay, plan.stallAfterMs - stalledFor)
+            delay = Math.min(plan.maxMs, delay * plan.factor)
+
+            return Effect.flatMap(Effect.sleep(sleep), () => loop)
+          })
+        },
+      )
+
+      if (plan.maxWaitMs === undefined) {
+        return loop
+      }
+
+      const maxWaitMs = plan.maxWaitMs
+
+      return Effect.flatMap(Effect.timeoutOption(loop, maxWaitMs), (result) =>
+        Option.isSome(result)
+          ? Effect.succeed(result.value)
+          : Effect.fail(new WaitTimeout({ jobId, maxWaitMs, lastJob: last })),
+      )
+    }),
+  )
+
+const notify = (options: WaitOptions, job: BackgroundJob): void => {
+  if (options.onProgress === undefined) {
+    return
+  }
+
+  try {
+    options.onProgress(job)
+  } catch {
+    // A failing progress callback must not end the wait it observes.
+  }
+}
+
+/**
+ * Waits until a job is FINISHED. Succeeds with the final job; fails with `JobFailed` (carrying the
+ * failed steps and their messages) when a step failed, `WaitTimeout` after `maxWait`, or
+ * `JobStalled` after `stallAfter` without change. Each poll is a `getBackgroundJob` with its
+ * retries, through the client's throttle.
+ *
+ * @example
+ * ```ts
+ * import { waitForJob } from "@cbjobs/core"
+ * import * as Effect from "effect/Effect"
+ *
+ * const finished = waitForJob(56, { maxWait: "10 minutes", onProgress: (job) => draw(job) })
+ * const done = finished.pipe(Effect.catchTag("JobFailed", (e) => report(e.failedSteps)))
+ * ```
+ */
+export const waitForJob = (
+  jobId: number,
+  options: WaitOptions = {},
+): Effect.Effect<BackgroundJob, WaitForJobError, CodebeamerClient> =>
+  Effect.flatMap(
+    poll(jobId, options, (job, changed) =>
+      changed ? Effect.sync(() => notify(options, job)) : Effect.void,
+    ),
+    (job) => {
+      const outcome = jobOutcome(job)
+
+      return outcome._tag === "Failed"
+        ? Effect.fail(new JobFailed({ jobId, job, failedSteps: outcome.failedSteps }))
+        : Effect.succeed(job)
+    },
+  )
+
+/**
+ * A stream of a job's snapshots: the first one, then each whose status, progress or step in
+ * progress changed; it ends after the FINISHED snapshot, also for a failed job (see
+ * `jobOutcome`). The feed for progress bars.
+ *
+ * @example
+ * ```ts
+ * import { jobProgress, watchJob } from "@cbjobs/core"
+ * import * as Stream from "effect/Stream"
+ *
+ * const bar = watchJob(56).pipe(Stream.runForEach((job) => Effect.sync(() => draw(jobProgress(job)))))
+ * ```
+ */
+export const watchJob = (
+  jobId: number,
+  options: Omit<WaitOptions, "onProgress"> = {},
+): Stream.Stream<BackgroundJob, WatchJobError, CodebeamerClient> =>
+  Stream.callback<BackgroundJob, WatchJobError, CodebeamerClient>((queue) =>
+    Effect.flatMap(
+      poll(jobId, options, (job, changed) =>
+        changed ? Effect.asVoid(Queue.offer(queue, job)) : Effect.void,
+      ),
+      () => Queue.end(queue),
+    ),
+  )
+
+/**
+ * Starts a working-set update and waits for its job; fails as `updateWorkingSet` or
+ * {@link waitForJob} would.
+ *
+ * @example
+ * ```ts
+ * import { updateWorkingSetAndWait } from "@cbjobs/core"
+ *
+ * const job = updateWorkingSetAndWait({ source: { id: 12 }, target: { id: 13 } }, {
+ *   maxWait: "30 minutes",
+ * })
+ * ```
+ */
+export const updateWorkingSetAndWait = (
+  request: WorkingSetUpdateRequest,
+  options: WaitOptions = {},
+): Effect.Effect<BackgroundJob, UpdateWorkingSetError | WaitForJobError, CodebeamerClient> =>
+  Effect.flatMap(updateWorkingSet(request), (reference) => waitForJob(reference.jobId, options))
