@@ -30,6 +30,15 @@ export const cli = root.pipe(Command.withSubcommands([job, workingSet, login]))
 // text on stdout: stdout belongs to results (and to --json documents).
 const presenter: CliOutput.Presenter = {
   present: (event) => {
+    if (event._tag === "Help" && event.reason === "Implicit") {
+      // A group run without its command (`cbjobs job`): the help is the error message.
+      return Effect.gen(function* () {
+        const formatter = yield* CliOutput.Formatter
+
+        yield* Console.error(formatter.formatHelpDoc(event.helpDoc))
+      })
+    }
+
     if (event._tag !== "InvalidInvocation") return CliOutput.defaultPresenter.present(event)
 
     const helpFor = event.commandPath.join(" ")

@@ -22,6 +22,7 @@ interface TaggedFailure {
   readonly retryAfterMs?: unknown
   readonly field?: unknown
   readonly hint?: unknown
+  readonly exitCode?: unknown
 }
 
 const isTagged = (error: unknown): error is TaggedFailure =>
@@ -34,7 +35,6 @@ const EXIT_CODES: Readonly<Record<string, ExitCode>> = {
   InvalidRequest: ExitCode.Usage,
   BadRequest: ExitCode.Usage,
   ConfigError: ExitCode.Usage,
-  JobFinishedWithFailure: ExitCode.JobFailed,
   JobFailed: ExitCode.JobFailed,
   Unauthorized: ExitCode.Auth,
   Forbidden: ExitCode.Auth,
@@ -59,8 +59,15 @@ const EXIT_CODES: Readonly<Record<string, ExitCode>> = {
  * exitCodeFor({ _tag: "NotFound" }) // => 4
  * ```
  */
-export const exitCodeFor = (error: unknown): ExitCode =>
-  (isTagged(error) ? EXIT_CODES[error._tag] : undefined) ?? ExitCode.Internal
+export const exitCodeFor = (error: unknown): ExitCode => {
+  if (!isTagged(error)) return ExitCode.Internal
+
+  if (error._tag === "CheckFailed" && typeof error.exitCode === "number") {
+    return error.exitCode as ExitCode
+  }
+
+  return EXIT_CODES[error._tag] ?? ExitCode.Internal
+}
 
 const followHint = (jobId: unknown) =>
   typeof jobId === "number"
@@ -74,6 +81,8 @@ const hintFor = (error: TaggedFailure, context: ReportContext): string | undefin
   switch (error._tag) {
     case "UsageError":
       return typeof error.hint === "string" ? error.hint : "see cbjobs --help"
+    case "CheckFailed":
+      return typeof error.hint === "string" ? error.hint : undefined
     case "InvalidRequest":
     case "BadRequest":
       return "check the ids and the request; try --dry-run to see what would be sent"
@@ -106,7 +115,6 @@ const hintFor = (error: TaggedFailure, context: ReportContext): string | undefin
     case "WaitTimeout":
     case "JobStalled":
       return followHint(error.jobId)
-    case "JobFinishedWithFailure":
     case "JobFailed":
       return typeof error.jobId === "number" ? `see cbjobs job get ${error.jobId}` : undefined
     default:

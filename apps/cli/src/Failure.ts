@@ -1,4 +1,5 @@
 import * as Data from "effect/Data"
+import type { ExitCode } from "./ExitCode.ts"
 
 /**
  * Invalid usage or input found by the CLI itself: a bad flag value, an unreadable `--from`
@@ -15,29 +16,19 @@ export class UsageError extends Data.TaggedError("UsageError")<{
 }> {}
 
 /**
- * A job the CLI showed or followed finished with at least one FAILED step. Exits with code 1.
+ * A check the CLI made on the user's behalf failed, e.g. `login` verifying credentials. Keeps
+ * the exit code of the underlying failure and says what was (not) done.
  *
  * @example
  * ```ts
- * new JobFinishedWithFailure({ jobId: 57, failedSteps: [{ name: "Merge", resultMessage: "…" }] })
+ * new CheckFailed({ exitCode: 3, message: "credentials not accepted", hint: "nothing was saved" })
  * ```
  */
-export class JobFinishedWithFailure extends Data.TaggedError("JobFinishedWithFailure")<{
-  readonly jobId: number
-  readonly failedSteps: ReadonlyArray<{ readonly name?: string; readonly resultMessage?: string }>
-}> {
-  override get message(): string {
-    const steps = this.failedSteps
-      .map((step) =>
-        step.resultMessage === undefined
-          ? (step.name ?? "a step")
-          : `${step.name ?? "a step"} (${step.resultMessage})`,
-      )
-      .join("; ")
-
-    return `Job ${this.jobId} finished with a failed step: ${steps || "no step named"}`
-  }
-}
+export class CheckFailed extends Data.TaggedError("CheckFailed")<{
+  readonly exitCode: ExitCode
+  readonly message: string
+  readonly hint: string
+}> {}
 
 /**
  * The embedded sandbox (`--sandbox`) could not start, for example because no port was free.
@@ -52,4 +43,4 @@ export class SandboxFailed extends Data.TaggedError("SandboxFailed")<{
 }> {}
 
 /** The failures the CLI raises itself, besides those of `@cbjobs/core`. */
-export type CliFailure = UsageError | JobFinishedWithFailure | SandboxFailed
+export type CliFailure = UsageError | CheckFailed | SandboxFailed

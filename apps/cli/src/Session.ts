@@ -1,4 +1,9 @@
-import { type AttemptEvent, type ClientConfig, CodebeamerClient } from "@cbjobs/core"
+import {
+  type AttemptEvent,
+  type ClientConfig,
+  CodebeamerClient,
+  type ConfigError,
+} from "@cbjobs/core"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -33,7 +38,9 @@ export interface Session {
   /** Resolves the server and credentials, starting the sandbox for `--sandbox`. */
   readonly connect: Effect.Effect<Connection, UsageError | SandboxFailed, Scope.Scope>
   /** The client for a connection, with `--verbose` logging each attempt. */
-  readonly client: (connection: Connection) => Layer.Layer<CodebeamerClient, unknown>
+  readonly client: (connection: Connection) => Layer.Layer<CodebeamerClient, ConfigError>
+  /** The connection in use, once known: error hints name its server. */
+  readonly connection: () => Connection | undefined
 }
 
 const describeAttempt = (event: AttemptEvent): string => {
@@ -45,8 +52,6 @@ const describeAttempt = (event: AttemptEvent): string => {
 
   return `cbjobs: ${event.method} ${event.path} attempt ${event.attempt}: ${outcome} (${Math.round(event.durationMs)} ms${retry})`
 }
-
-let lastConnection: Connection | undefined
 
 const startEmbeddedSandbox = (
   options: GlobalOptions,
@@ -115,6 +120,8 @@ export const makeSession = (options: GlobalOptions): Session => {
     quiet: options.quiet,
     stderrIsTTY: output.stderrIsTTY,
   })
+  let current: Connection | undefined
+
   const note = (text: string) => {
     if (!options.quiet && !options.json) output.stderr(text)
   }
@@ -123,9 +130,11 @@ export const makeSession = (options: GlobalOptions): Session => {
     options.sandbox
       ? startEmbeddedSandbox(options, note)
       : resolveConnection(options, process.env, (line) => output.stderr(line))
-  ).pipe(Effect.tap((connection) => Effect.sync(() => (lastConnection = connection))))
+  ).pipe(Effect.tap((resolved) => Effect.sync(() => (current = resolved))))
 
   const client = (connection: Connection) => {
+    current = connection
+
     const config: ClientConfig = {
       baseUrl: connection.baseUrl,
       auth: connection.auth,
@@ -138,7 +147,7 @@ export const makeSession = (options: GlobalOptions): Session => {
     return CodebeamerClient.layer(config)
   }
 
-  return { options, output, progressMode, note, connect, client }
+  return { options, output, progressMode, note, connect, client, connection: () => current }
 }
 
 /**
@@ -160,8 +169,8 @@ export const reported = <A, E, R>(
 
       const error = Cause.squash(cause)
       const report = reportFailure(error, {
-        baseUrl: lastConnection?.baseUrl,
-        credentialSource: lastConnection?.credentialSource,
+        baseUrl: session.connection()?.baseUrl,
+        credentialSource: session.connection()?.credentialSource,
       })
 
       return Effect.sync(() => {

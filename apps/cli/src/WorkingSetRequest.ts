@@ -129,7 +129,7 @@ const mergeTrackers = (fromFile: unknown, fromFlags: ReadonlyArray<TrackerFlag>)
 /**
  * Applies the command-line flags over a request read with `--from`: `--source`, `--target`
  * and `--project-baseline` replace the file's values; each `--tracker` replaces the file's
- * entry for the same tracker, or adds one.
+ * entry for the same tracker, or adds one. A tracker given twice by flags is an error.
  *
  * @example
  * ```ts
@@ -141,7 +141,19 @@ export const mergeRequest = (
   fromFile: Readonly<Record<string, unknown>>,
   flags: UpdateFlags,
 ): Record<string, unknown> => {
-  const trackers = mergeTrackers(fromFile.trackers, flags.trackers.map(parseTrackerFlag))
+  const fromFlags = flags.trackers.map(parseTrackerFlag)
+  const repeated = fromFlags.find(
+    (flag, index) => fromFlags.findIndex((other) => other.tracker.id === flag.tracker.id) < index,
+  )
+
+  if (repeated !== undefined) {
+    throw new UsageError({
+      message: `--tracker ${repeated.tracker.id} is given more than once`,
+      hint: "give each tracker once; a cbql may combine conditions with AND or OR",
+    })
+  }
+
+  const trackers = mergeTrackers(fromFile.trackers, fromFlags)
 
   return {
     ...fromFile,

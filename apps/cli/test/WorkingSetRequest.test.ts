@@ -84,6 +84,14 @@ describe("mergeRequest", () => {
   })
 })
 
+describe("mergeRequest with repeated flags", () => {
+  it("rejects a tracker given twice by flags", () => {
+    expect(usageMessage(() => mergeRequest({}, { trackers: ["7:a = 1", "7:b = 2"] }))).toBe(
+      "--tracker 7 is given more than once",
+    )
+  })
+})
+
 describe("checkRequest", () => {
   it("passes a valid request through", () => {
     const request = { source: { id: 1002 }, trackers: [{ tracker: { id: 3101 } }] }

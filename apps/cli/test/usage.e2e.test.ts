@@ -74,6 +74,8 @@ describe.concurrent("usage", () => {
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain("frobnicate")
     expect(group.code).toBe(2)
+    expect(group.stdout).toBe("")
+    expect(group.stderr).toContain("SUBCOMMANDS")
   })
 
   it("exits 2 for a duration it cannot read", async () => {
@@ -191,7 +193,7 @@ describe.concurrent("working-set update --dry-run", () => {
   })
 
   it("exits 2 and names the field for an invalid request", async () => {
-    const [same, duplicate, badTracker, typo] = await Promise.all([
+    const [same, duplicate, badTracker, typo, duplicateInFile] = await Promise.all([
       runCli(["working-set", "update", "--source", "5", "--target", "5", "--dry-run"], {
         env: home.env,
       }),
@@ -206,17 +208,25 @@ describe.concurrent("working-set update --dry-run", () => {
         env: home.env,
         input: '{"source": 1002, "tracker": [{"tracker": 1}]}',
       }),
+      runCli(["working-set", "update", "--from", "-", "--dry-run"], {
+        env: home.env,
+        input: '{"source": 1002, "trackers": [{"tracker": 1}, {"tracker": 2}, {"tracker": 1}]}',
+      }),
     ])
 
     expect(same.code).toBe(2)
     expect(same.stderr).toContain("target.id")
     expect(duplicate.code).toBe(2)
-    expect(duplicate.stderr).toContain("trackers[1].tracker.id")
+    expect(duplicate.stderr).toContain("--tracker 7 is given more than once")
     expect(badTracker.code).toBe(2)
     expect(badTracker.stderr).toContain('--tracker "x7"')
     expect(typo.code).toBe(2)
     expect(typo.stderr).toContain("tracker")
-    for (const result of [same, duplicate, badTracker, typo]) expect(result.stdout).toBe("")
+    expect(duplicateInFile.code).toBe(2)
+    expect(duplicateInFile.stderr).toContain("trackers[2].tracker.id")
+    for (const result of [same, duplicate, badTracker, typo, duplicateInFile]) {
+      expect(result.stdout).toBe("")
+    }
   })
 
   it("exits 2 for a --from file that is missing or not JSON/YAML", async () => {

@@ -33,7 +33,7 @@ export const durationFlag = (name: string, description: string) =>
 
         return ms
       },
-      () => `--${name}: expected a duration such as 30s, 10m or 1h30m`,
+      () => "a duration such as 30s, 10m or 1h30m",
     ),
     Flag.optional,
   )

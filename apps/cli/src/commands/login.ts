@@ -4,7 +4,9 @@ import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { type Connection, type ResolvedAuth, readSecret } from "../Connection.ts"
-import { UsageError } from "../Failure.ts"
+import { exitCodeFor } from "../ErrorReport.ts"
+import { ExitCode } from "../ExitCode.ts"
+import { CheckFailed, UsageError } from "../Failure.ts"
 import { type GlobalOptions, root, toGlobalOptions } from "../GlobalFlags.ts"
 import {
   configPath,
@@ -83,6 +85,22 @@ const verify = (session: Session, connection: Connection) =>
     Effect.provide(session.client(connection)),
     Effect.asVoid,
     Effect.catchTags({ NotFound: () => Effect.void, Forbidden: () => Effect.void }),
+    Effect.catch((error) => {
+      const exitCode = exitCodeFor(error)
+      const rejected = exitCode === ExitCode.Auth
+
+      return Effect.fail(
+        new CheckFailed({
+          exitCode,
+          message: rejected
+            ? `${connection.baseUrl} did not accept the credentials (401); nothing was saved`
+            : `could not check the credentials against ${connection.baseUrl}: ${error.message}; nothing was saved`,
+          hint: rejected
+            ? "check the user name and the secret"
+            : "check --url, or save without checking with --no-verify",
+        }),
+      )
+    }),
   )
 
 /** `cbjobs login`: save a server and credentials as a profile. */

@@ -157,7 +157,17 @@ export const workingSetUpdate = Command.make(
 
             const connection = yield* session.connect
             const client = session.client(connection)
-            const reference = yield* updateWorkingSet(request).pipe(Effect.provide(client))
+            const reference = yield* updateWorkingSet(request).pipe(
+              Effect.provide(client),
+              Effect.onInterrupt(() =>
+                Effect.sync(() =>
+                  session.output.stderr(
+                    "Interrupted while starting the job: the server may have started it anyway; " +
+                      "check the target working set before trying again.",
+                  ),
+                ),
+              ),
+            )
             const { jobId } = reference
 
             if (!input.wait) {
