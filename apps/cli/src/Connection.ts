@@ -8,7 +8,7 @@ import {
   type Profile,
   readConfig,
 } from "./Profiles.ts"
-import { promptSecret, readSecretFromStdin } from "./Secrets.ts"
+import { PromptAborted, promptSecret, readSecretFromStdin } from "./Secrets.ts"
 
 /** Credentials for one client, secrets wrapped so they never print (core's `Auth`). */
 export type ResolvedAuth =
@@ -153,10 +153,16 @@ export const readSecret = (flag: string, question: string): Effect.Effect<string
   Effect.tryPromise({
     try: () => (process.stdin.isTTY ? promptSecret(question) : readSecretFromStdin(flag)),
     catch: (cause) =>
-      cause instanceof UsageError
+      cause instanceof UsageError || cause instanceof PromptAborted
         ? cause
         : new UsageError({ message: `${flag}: could not read the secret (${String(cause)})` }),
-  })
+  }).pipe(
+    // Ctrl-C at the prompt arrives as a key press (raw mode), not as SIGINT: end the same way.
+    Effect.catchIf(
+      (error): error is PromptAborted => error instanceof PromptAborted,
+      () => Effect.interrupt,
+    ),
+  )
 
 const selectProfile = (
   config: ConfigFile,

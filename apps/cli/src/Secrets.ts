@@ -89,8 +89,9 @@ export const promptSecret = (question: string): Promise<string> =>
       }
     }
 
-    process.stderr.write(question)
+    // Raw mode first: whatever is typed once the question shows must never be echoed.
     input.setRawMode?.(true)
     input.resume()
     input.on("data", onData)
+    process.stderr.write(question)
   })

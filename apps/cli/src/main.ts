@@ -8,6 +8,15 @@ import { cliLayer, runCli } from "./Cli.ts"
 
 const args = process.argv.slice(2)
 
+// A reader that goes away (`cbjobs job get 5 --json | head -1`) is no error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0)
+
+    throw error
+  })
+}
+
 const teardown: Runtime.Teardown = (exit, onExit) => {
   if (!Exit.isSuccess(exit)) return Runtime.defaultTeardown(exit, onExit)
 

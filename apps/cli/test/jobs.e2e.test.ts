@@ -239,16 +239,22 @@ describe.concurrent("waiting", () => {
     expect(get.stdout).toMatch(/✗ .* FAILED/)
   })
 
-  it("exits 8 when the job does not finish within --max-wait", async () => {
-    const handle = await sandbox({ jobDurationMs: 20_000 })
+  it("exits 8 when the job does not finish within --max-wait or stalls", async () => {
+    const handle = await sandbox({ jobDurationMs: 60_000 })
     const { jobId } = await startJob(handle)
-    const result = await runCli(["job", "wait", String(jobId), "--max-wait", "1s"], {
-      env: envFor(handle),
-    })
+    const [timedOut, stalled] = await Promise.all([
+      runCli(["job", "wait", String(jobId), "--max-wait", "1s"], { env: envFor(handle) }),
+      runCli(["job", "wait", String(jobId), "--stall-after", "1500ms", "--quiet"], {
+        env: envFor(handle),
+      }),
+    ])
 
-    expect(result.code).toBe(8)
-    expect(result.stdout).toBe("")
-    expect(result.stderr).toContain(`cbjobs job wait ${jobId}`)
+    expect(timedOut.code).toBe(8)
+    expect(timedOut.stdout).toBe("")
+    expect(timedOut.stderr).toContain(`not finished after`)
+    expect(timedOut.stderr).toContain(`cbjobs job wait ${jobId}`)
+    expect(stalled.code).toBe(8)
+    expect(stalled.stderr).toContain(`job ${jobId} stalled`)
   })
 
   it("logs one redacted line per HTTP attempt with --verbose", async () => {

@@ -95,6 +95,24 @@ describe.concurrent("on a terminal", () => {
 })
 
 describe.concurrent("interruption", () => {
+  it("ends with 130 and saves nothing on Ctrl-C at the password prompt", async () => {
+    const own = await makeHome()
+
+    try {
+      const { code, screen } = await runInTerminal(
+        ["login", "--url", sandbox.url, "--username", "admin"],
+        own.env,
+        { prompt: "Password for admin: ", answer: "typed-so-far\u0003" },
+      )
+
+      expect(code, screen).toBe(130)
+      expect(screen).not.toContain("typed-so-far")
+      await expect(stat(join(own.env.XDG_CONFIG_HOME, "cbjobs"))).rejects.toThrow()
+    } finally {
+      await own.remove()
+    }
+  })
+
   it("stops waiting on Ctrl-C, says the job goes on and exits 130", async () => {
     const slow = await sandboxFor({ jobDurationMs: 30_000 })
 
