@@ -65,7 +65,9 @@ export const authFromEnv = (env: Env): ResolvedAuth | undefined => {
 
   if (kinds.length > 1) {
     throw new UsageError({
-      message: `CODEBEAMER_* variables set credentials of ${kinds.length} kinds (${kinds.join(", ")})`,
+      message:
+        `CODEBEAMER_* variables set credentials of ${kinds.length} kinds ` +
+        `(${kinds.join(", ")})`,
       hint: "set exactly one of USERNAME+PASSWORD, API_KEY or TOKEN",
     })
   }

@@ -89,7 +89,9 @@ const hintFor = (error: TaggedFailure, context: ReportContext): string | undefin
     case "ConfigError":
       return "check --url and the CODEBEAMER_* variables, or run cbjobs login"
     case "Unauthorized":
-      return `check the credentials${context.credentialSource === undefined ? "" : ` (${context.credentialSource})`}, or run cbjobs login`
+      return context.credentialSource === undefined
+        ? "check the credentials, or run cbjobs login"
+        : `check the credentials (${context.credentialSource}), or run cbjobs login`
     case "Forbidden":
       return isPost
         ? "the user needs the Working-Set Admin permission on the target working set"
@@ -109,7 +111,7 @@ const hintFor = (error: TaggedFailure, context: ReportContext): string | undefin
       return `check that ${server} is reachable (--url, network, proxy)`
     case "DecodeError":
     case "UnexpectedStatus":
-      return `check that --url points at the REST API base (e.g. https://host/cb/api), not ${server}`
+      return `check that the URL is the REST API base (e.g. https://host/cb/api): ${server}`
     case "UnknownOutcome":
       return "the server may have started a job; check the target working set before trying again"
     case "WaitTimeout":
@@ -130,7 +132,7 @@ const sentence = (text: string): string => text.trim().replace(/[.:;,\s]+$/, "")
  * @example
  * ```ts
  * reportFailure({ _tag: "NotFound", message: "Job 56 not found (GET /v3/job/56, 404)" }, {})
- * // => { exitCode: 4, line: "cbjobs: Job 56 not found (GET /v3/job/56, 404); check the job id; ..." }
+ * // => { exitCode: 4, line: "cbjobs: job 56 not found (GET /v3/job/56, 404); check the job..." }
  * ```
  */
 export const reportFailure = (error: unknown, context: ReportContext): Report => {
@@ -139,7 +141,9 @@ export const reportFailure = (error: unknown, context: ReportContext): Report =>
 
     return {
       exitCode: ExitCode.Internal,
-      line: `cbjobs: internal error: ${sentence(message)}; please report it (run with --verbose for details)`,
+      line:
+        `cbjobs: internal error: ${sentence(message)}; ` +
+        "please report it (run with --verbose for details)",
     }
   }
 

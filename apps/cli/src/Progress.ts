@@ -49,8 +49,9 @@ const truncate = (text: string, width: number): string =>
  *
  * @example
  * ```ts
- * renderBar({ jobId: 57, status: "IN_PROGRESS", percent: 50, step: "Merge", elapsedMs: 7000 }, 80, style)
- * // => "job 57 ████████████░░░░░░░░░░░░  50%  Merge  0:07"
+ * const state = { jobId: 57, status: "IN_PROGRESS", percent: 50, step: "Merge", elapsedMs: 7000 }
+ * renderBar(state, 80, makeStyle(false))
+ * // => "job 57 ████████████░░░░░░░░░░░░   50%  Merge  0:07"
  * ```
  */
 export const renderBar = (state: ProgressState, columns: number, style: Style): string => {
@@ -72,14 +73,16 @@ export const renderBar = (state: ProgressState, columns: number, style: Style): 
  *
  * @example
  * ```ts
- * renderPlainLine({ jobId: 57, status: "IN_PROGRESS", percent: 40, step: "Merge", elapsedMs: 3100 })
- * // => "job 57: IN_PROGRESS 40% Merge (3.1s)"
+ * const state = { jobId: 57, status: "IN_PROGRESS", percent: 40, step: "Merge", elapsedMs: 3100 }
+ * renderPlainLine(state) // => "job 57: IN_PROGRESS 40% Merge (3.1s)"
  * ```
  */
 export const renderPlainLine = (state: ProgressState): string => {
   const step = state.step === undefined || state.step.length === 0 ? "" : ` ${state.step}`
 
-  return `job ${state.jobId}: ${state.status} ${Math.round(state.percent)}%${step} (${formatDuration(state.elapsedMs)})`
+  const elapsed = formatDuration(state.elapsedMs)
+
+  return `job ${state.jobId}: ${state.status} ${Math.round(state.percent)}%${step} (${elapsed})`
 }
 
 /**

@@ -50,8 +50,13 @@ const describeAttempt = (event: AttemptEvent): string => {
       : (event.error ?? "no response")
   const retry = event.retryInMs === undefined ? "" : `, retry in ${event.retryInMs} ms`
 
-  return `cbjobs: ${event.method} ${event.path} attempt ${event.attempt}: ${outcome} (${Math.round(event.durationMs)} ms${retry})`
+  const took = `${Math.round(event.durationMs)} ms${retry}`
+
+  return `cbjobs: ${event.method} ${event.path} attempt ${event.attempt}: ${outcome} (${took})`
 }
+
+const describeCause = (cause: unknown): string =>
+  cause instanceof Error ? cause.message : String(cause)
 
 const startEmbeddedSandbox = (
   options: GlobalOptions,
@@ -83,14 +88,15 @@ const startEmbeddedSandbox = (
         },
         catch: (cause) =>
           new SandboxFailed({
-            message: `could not start the embedded sandbox: ${cause instanceof Error ? cause.message : String(cause)}`,
+            message: `could not start the embedded sandbox: ${describeCause(cause)}`,
           }),
       }),
       (handle) => Effect.promise(() => handle.close()),
     )
 
     note(
-      `Embedded sandbox at ${sandbox.url} (user ${sandbox.credentials.username}); it stops when cbjobs exits.`,
+      `Embedded sandbox at ${sandbox.url} (user ${sandbox.credentials.username}); ` +
+        "it stops when cbjobs exits.",
     )
 
     return {

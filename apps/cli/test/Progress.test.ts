@@ -44,7 +44,9 @@ describe("renderBar", () => {
   it("shows the job, a half-filled bar, the percentage, the step and the clock", () => {
     const line = renderBar(state, 100, plain)
 
-    expect(line).toBe(`job 57 ${"█".repeat(12)}${"░".repeat(12)}   50%  Merging Requirements  0:07`)
+    const bar = "█".repeat(12) + "░".repeat(12)
+
+    expect(line).toBe(`job 57 ${bar}   50%  Merging Requirements  0:07`)
   })
 
   it("cuts the step to fit a narrow terminal", () => {

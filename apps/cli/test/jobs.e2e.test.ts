@@ -201,7 +201,7 @@ describe.concurrent("waiting", () => {
     expect(result.stdout).toMatch(/FINISHED {2}succeeded/)
   })
 
-  it("prints only the final job with --json and NDJSON events on stderr with --progress=ndjson", async () => {
+  it("prints only the final job with --json and NDJSON progress on stderr", async () => {
     const handle = await sandbox()
     const { jobId } = await startJob(handle)
     const result = await runCli(["job", "wait", String(jobId), "--json", "--progress=ndjson"], {

@@ -31,7 +31,8 @@ const runInTerminal = (
   interaction?: { readonly prompt: string; readonly answer: string },
 ): Promise<{ readonly code: number | null; readonly screen: string }> =>
   new Promise((resolve, reject) => {
-    const command = `stty cols 100 rows 30; ${[process.execPath, CLI, ...args].map(quote).join(" ")}`
+    const cli = [process.execPath, CLI, ...args].map(quote).join(" ")
+    const command = `stty cols 100 rows 30; ${cli}`
     const child = spawn("script", ["-qec", command, "/dev/null"], {
       env: { ...env, TERM: "xterm" } as NodeJS.ProcessEnv,
       stdio: ["pipe", "pipe", "pipe"],

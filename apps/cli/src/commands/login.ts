@@ -94,7 +94,8 @@ const verify = (session: Session, connection: Connection) =>
           exitCode,
           message: rejected
             ? `${connection.baseUrl} did not accept the credentials (401); nothing was saved`
-            : `could not check the credentials against ${connection.baseUrl}: ${error.message}; nothing was saved`,
+            : `could not check the credentials against ${connection.baseUrl}: ` +
+              `${error.message}; nothing was saved`,
           hint: rejected
             ? "check the user name and the secret"
             : "check --url, or save without checking with --no-verify",

@@ -33,6 +33,9 @@ const readStdinText = async (): Promise<string> => {
   return Buffer.concat(chunks).toString("utf8")
 }
 
+const firstLine = (cause: unknown): string =>
+  (cause instanceof Error ? cause.message : String(cause)).split("\n")[0] ?? ""
+
 const parseDocument = async (text: string, file: string): Promise<unknown> => {
   if (extname(file).toLowerCase() === ".json") return JSON.parse(text)
 
@@ -75,7 +78,7 @@ export const readRequestFile = (
       cause instanceof UsageError
         ? new UsageError({ message: `--from ${name}: ${cause.message}`, hint: cause.hint ?? "" })
         : new UsageError({
-            message: `--from ${name}: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}`,
+            message: `--from ${name}: ${firstLine(cause)}`,
             hint: "give a JSON or YAML file with source, target, projectBaselineId, trackers",
           }),
   })
