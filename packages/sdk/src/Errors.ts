@@ -261,8 +261,8 @@ export class RateLimitError extends CodebeamerError {
 nameOnPrototype(RateLimitError, "RateLimitError")
 
 /**
- * Codebeamer failed (5xx) and the retries ran out, or the request was a POST that is never
- * retried after the server may have acted.
+ * Codebeamer failed (5xx) on a read and the retries ran out. A 5xx on a working-set update is an
+ * {@link UnknownOutcomeError} instead, since the server may have started the job.
  *
  * @example
  * ```ts
@@ -291,20 +291,42 @@ export class UnexpectedStatusError extends CodebeamerError {
 
 nameOnPrototype(UnexpectedStatusError, "UnexpectedStatusError")
 
+/** Fields of a {@link ConnectionError}. */
+export interface ConnectionErrorDetails extends CodebeamerErrorDetails {
+  readonly code?: string | undefined
+}
+
 /**
- * No answer arrived: the connection was refused, reset or closed before a response.
+ * No answer arrived: the connection was refused, reset or closed before a response. On a
+ * working-set update this error means the request surely never left; otherwise it is an
+ * {@link UnknownOutcomeError}.
  *
  * @example
  * ```ts
- * if (error instanceof ConnectionError) console.log("is Codebeamer reachable?", error.path)
+ * if (error instanceof ConnectionError) console.log("is Codebeamer reachable?", error.code)
  * ```
  */
 export class ConnectionError extends CodebeamerError {
   declare readonly name: "ConnectionError"
   declare readonly status: undefined
+
+  /** The system error code where the runtime gives one (`ECONNREFUSED`, `ENOTFOUND`...). */
+  readonly code: string | undefined
+
+  /** Builds the error; the SDK does this for you. */
+  constructor(message: string, details: ConnectionErrorDetails = {}) {
+    super(message, details)
+
+    this.code = details.code
+  }
 }
 
 nameOnPrototype(ConnectionError, "ConnectionError")
+
+/** Fields of a {@link TimeoutError}. */
+export interface TimeoutErrorDetails extends CodebeamerErrorDetails {
+  readonly timeoutMs?: number | undefined
+}
 
 /**
  * An attempt took longer than the `timeout` option (or the whole call ran past its deadline).
@@ -317,9 +339,24 @@ nameOnPrototype(ConnectionError, "ConnectionError")
 export class TimeoutError extends CodebeamerError {
   declare readonly name: "TimeoutError"
   declare readonly status: undefined
+
+  /** The limit that passed, in milliseconds. */
+  readonly timeoutMs: number | undefined
+
+  /** Builds the error; the SDK does this for you. */
+  constructor(message: string, details: TimeoutErrorDetails = {}) {
+    super(message, details)
+
+    this.timeoutMs = details.timeoutMs
+  }
 }
 
 nameOnPrototype(TimeoutError, "TimeoutError")
+
+/** Fields of a {@link ResponseValidationError}. */
+export interface ResponseValidationErrorDetails extends CodebeamerErrorDetails {
+  readonly field?: string | undefined
+}
 
 /**
  * Codebeamer's answer was not what the API describes: malformed or truncated JSON, an HTML login
@@ -332,6 +369,16 @@ nameOnPrototype(TimeoutError, "TimeoutError")
  */
 export class ResponseValidationError extends CodebeamerError {
   declare readonly name: "ResponseValidationError"
+
+  /** The path inside the body that did not match, e.g. `steps[1].id`, when known. */
+  readonly field: string | undefined
+
+  /** Builds the error; the SDK does this for you. */
+  constructor(message: string, details: ResponseValidationErrorDetails = {}) {
+    super(message, details)
+
+    this.field = details.field
+  }
 }
 
 nameOnPrototype(ResponseValidationError, "ResponseValidationError")
@@ -375,12 +422,19 @@ nameOnPrototype(RequestValidationError, "RequestValidationError")
 /** Fields of an {@link UnknownOutcomeError}. */
 export interface UnknownOutcomeErrorDetails extends CodebeamerErrorDetails {
   readonly request: WorkingSetUpdateRequest
-  readonly reason: string
+  readonly reason: UnknownOutcomeReason
 }
 
 /**
- * A working-set update was sent, but no answer came back, so a job may or may not have started.
- * The SDK never repeats such a POST, because a repeat could start the merge twice.
+ * Why a working-set update's outcome is unknown: no answer in time, the connection lost after
+ * sending, a 5xx, or an answer that could not be read.
+ */
+export type UnknownOutcomeReason = "timeout" | "connection-lost" | "server-error" | "response-lost"
+
+/**
+ * A working-set update was sent, but no usable answer came back (a timeout, a lost connection, a
+ * 5xx), so a job may or may not have started. The SDK never repeats such a POST, because a repeat
+ * could start the merge twice.
  *
  * Gotchas: look at the target working set (or the server's job list) before trying again.
  *
@@ -395,8 +449,8 @@ export class UnknownOutcomeError extends CodebeamerError {
   /** The request whose outcome is unknown. */
   readonly request: WorkingSetUpdateRequest
 
-  /** Why the outcome is unknown, e.g. the connection closed before the answer. */
-  readonly reason: string
+  /** Why the outcome is unknown; `message` has the detail. */
+  readonly reason: UnknownOutcomeReason
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: UnknownOutcomeErrorDetails) {
