@@ -9,8 +9,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"))
 const outfile = join(root, "dist", "cbjobs.js")
 
-// Some CommonJS dependencies call require() for Node built-ins; an ESM bundle has no require,
-// so the banner provides one.
+// yaml's Node build is CommonJS and calls require("process"); an ESM bundle has no require, so
+// the banner provides one (esbuild's shim uses it when it exists).
 const banner = [
   "#!/usr/bin/env node",
   'import { createRequire as __cbjobsCreateRequire } from "node:module";',

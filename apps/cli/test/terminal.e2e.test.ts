@@ -250,12 +250,20 @@ describe.concurrent("the embedded sandbox", () => {
   ] as const) {
     it(`runs the bundle under ${name}`, async () => {
       const result = await runCli(
-        ["--sandbox", "working-set", "update", "--source", "1002", "--wait", "--json"],
-        { env: { ...home.env, DENO_NO_UPDATE_CHECK: "1" }, command, timeoutMs: 30_000 },
+        ["--sandbox", "working-set", "update", "--from", "-", "--wait", "--json"],
+        {
+          env: { ...home.env, DENO_NO_UPDATE_CHECK: "1" },
+          command,
+          input: "source: 1002\ntrackers:\n  - tracker: 3101\n",
+          timeoutMs: 30_000,
+        },
       )
 
       expect(result.code, result.stderr).toBe(0)
-      expect(JSON.parse(result.stdout)).toMatchObject({ backgroundJobStatus: "FINISHED" })
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        backgroundJobStatus: "FINISHED",
+        description: expect.stringContaining("(1002)"),
+      })
     })
   }
 })
