@@ -12,5 +12,7 @@ export const sharedTestConfig: ViteUserConfig = {
     hookTimeout: 20_000,
     pool: "forks",
     maxWorkers: 2,
+    // Each package leaves its counts beside it; scripts/test-summary.mjs adds them up for CI.
+    reporters: ["default", ["json", { outputFile: "test-results.json" }]],
   },
 }
