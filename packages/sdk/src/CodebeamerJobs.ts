@@ -311,17 +311,23 @@ export class CodebeamerJobs {
   /** A plain description of the client with its credentials masked. */
   toJSON(): Record<string, unknown> {
     const options = this.#options
-
-    return {
+    const description: Record<string, unknown> = {
       baseUrl: options.baseUrl,
       auth: describeAuth(options.auth),
       timeout: options.timeoutMs,
       maxRetries: options.maxRetries,
       throttle: options.throttle,
+      // Header values may be secrets (cookies, tokens), so only their names are shown.
       headers: Object.keys(options.headers),
       logLevel: options.logLevel,
       closed: this.#closed,
     }
+
+    for (const [key, value] of Object.entries(description)) {
+      if (value === undefined) delete description[key]
+    }
+
+    return description
   }
 
   /** What Node's `util.inspect` and `console.log` show: the masked description. */

@@ -17,10 +17,14 @@ const rank: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, deb
 
 const prefix = "[cbjobs]"
 
-const mask = "***"
+// The core shows secrets the same way.
+const mask = "<redacted>"
+
+// Shorter secrets are left alone, as in the core: masking them would mangle ordinary words.
+const shortestMasked = 4
 
 /**
- * Writes the client's log lines. Every line passes through `mask`, which blanks each configured
+ * Writes the client's log lines. Every line passes through `mask`, which replaces each configured
  * secret wherever it appears, so even a server that echoes a credential cannot leak it here.
  */
 export class LogWriter {
@@ -50,7 +54,7 @@ export class LogWriter {
     }
   }
 
-  /** Replaces every configured secret in `text` with `***`. */
+  /** Replaces every configured secret in `text` with `<redacted>`. */
   mask(text: string): string {
     let masked = text
 
@@ -85,7 +89,9 @@ const secretsOf = (auth: ResolvedAuth): ReadonlyArray<string> => {
         ? [auth.apiKey]
         : [auth.token]
 
-  return secrets.filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length)
+  return secrets
+    .filter((secret) => secret.length >= shortestMasked)
+    .sort((a, b) => b.length - a.length)
 }
 
 const base64 = (text: string): string => {
