@@ -1,0 +1,158 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { once } from "node:events"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import { parseSandboxArgs } from "../src/internal/args.ts"
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
+const tsxCli = createRequire(import.meta.url).resolve("tsx/cli")
+
+/** Runs `tsx src/bin.ts <args>` in the package, as `pnpm sandbox` does. */
+const run = (args: ReadonlyArray<string>): ChildProcess =>
+  spawn(process.execPath, [tsxCli, "src/bin.ts", ...args], {
+    cwd: packageDir,
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+
+/** Collects stdout until it holds a whole line, with a deadline so a hang fails the test. */
+const firstLine = async (child: ChildProcess): Promise<string> => {
+  let text = ""
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 15_000)
+
+  for await (const chunk of child.stdout!) {
+    text += String(chunk)
+
+    if (text.includes("\n")) break
+  }
+
+  clearTimeout(deadline)
+
+  return text
+}
+
+/** Sends `signal` and waits for the exit; gives the exit code and what stdout held after. */
+const stop = async (child: ChildProcess, signal: NodeJS.Signals) => {
+  let rest = ""
+
+  child.stdout!.on("data", (chunk) => {
+    rest += String(chunk)
+  })
+
+  const exited = once(child, "exit")
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000)
+
+  child.kill(signal)
+
+  const [code] = (await exited) as [number | null]
+
+  clearTimeout(deadline)
+
+  return { code, rest }
+}
+
+describe("the command", () => {
+  it("prints one JSON line with the URL and working credentials, stops on SIGTERM", async () => {
+    const child = run(["--port", "0", "--json"])
+    const line = await firstLine(child)
+    const printed = JSON.parse(line) as Record<string, string>
+    const basic = `Basic ${btoa(`${printed.username}:${printed.password}`)}`
+    const byPassword = await fetch(`${printed.url}/v3/job/1`, {
+      headers: { authorization: basic, accept: "application/json" },
+    })
+    const byKey = await fetch(`${printed.url}/v3/job/1`, {
+      headers: { authorization: String(printed.apiKey), accept: "application/json" },
+    })
+    const byToken = await fetch(`${printed.url}/v3/job/1`, {
+      headers: { authorization: `Bearer ${printed.token}`, accept: "application/json" },
+    })
+    const { code, rest } = await stop(child, "SIGTERM")
+
+    expect(line.endsWith("\n")).toBe(true)
+    expect(line.trim().split("\n")).toHaveLength(1)
+    expect(printed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/cb\/api$/)
+    expect(printed.origin).toBe(printed.url!.replace("/cb/api", ""))
+    expect([byPassword.status, byKey.status, byToken.status]).toEqual([404, 404, 404])
+    expect(code).toBe(0)
+    expect(rest).toBe("")
+    await expect(fetch(`${printed.url}/v3/job/1`)).rejects.toThrow()
+  })
+
+  it("prints a short human summary and stops on SIGINT", async () => {
+    const child = run(["--port", "0", "--base-path", "/api", "--throttle", "off"])
+    const text = await firstLine(child)
+    const { code } = await stop(child, "SIGINT")
+
+    expect(text).toMatch(/^Codebeamer sandbox listening on http:\/\/127\.0\.0\.1:\d+\/api\n/)
+    expect(code).toBe(0)
+  })
+
+  it("exits with 2 and names the flag when one is wrong", async () => {
+    const child = run(["--dates", "tomorrow"])
+    let stderr = ""
+
+    child.stderr!.on("data", (chunk) => {
+      stderr += String(chunk)
+    })
+
+    const [code] = (await once(child, "exit")) as [number | null]
+
+    expect(code).toBe(2)
+    expect(stderr).toContain('--dates must be offset, local or mixed, got "tomorrow"')
+  })
+})
+
+describe("reading the command line", () => {
+  it("turns flags into sandbox options", () => {
+    const command = parseSandboxArgs([
+      "--port=8080",
+      "--host",
+      "0.0.0.0",
+      "--base-path",
+      "/api",
+      "--job-duration",
+      "250",
+      "--throttle",
+      "5/50",
+      "--legacy-xml-429",
+      "--retention",
+      "1000",
+      "--dates",
+      "mixed",
+      "--cors",
+      "--json",
+    ])
+
+    expect(command).toEqual({
+      options: {
+        port: 8080,
+        host: "0.0.0.0",
+        basePath: "/api",
+        jobDurationMs: 250,
+        throttle: { perSecond: 5, perMinute: 50 },
+        legacyXml429: true,
+        retentionMs: 1000,
+        dates: "mixed",
+        cors: true,
+      },
+      json: true,
+      verbose: false,
+      help: false,
+    })
+  })
+
+  it("turns throttling off", () => {
+    expect(parseSandboxArgs(["--throttle", "off"]).options.throttle).toBe(false)
+  })
+
+  it.each([
+    [["--port", "70000"], "--port"],
+    [["--port", "-1"], "--port"],
+    [["--job-duration", "1.5"], "--job-duration"],
+    [["--throttle", "3"], "--throttle"],
+    [["--throttle", "0/120"], "--throttle"],
+    [["--bogus"], "bogus"],
+  ])("refuses %j naming the flag", (argv, flag) => {
+    expect(() => parseSandboxArgs(argv)).toThrow(flag)
+  })
+})
