@@ -308,7 +308,15 @@ export class CodebeamerJobs {
     this.#log.write("debug", "client closed")
   }
 
-  /** A plain description of the client with its credentials masked. */
+  /**
+   * A plain description of the client with its credentials masked; `JSON.stringify(client)`
+   * uses it.
+   *
+   * @example
+   * ```ts
+   * console.log(JSON.stringify(client)) // {"baseUrl":"...","auth":{"type":"bearer","token":"<redacted>"},...}
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     const options = this.#options
     const description: Record<string, unknown> = {

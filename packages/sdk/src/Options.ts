@@ -13,7 +13,7 @@ export interface BasicAuth {
  */
 export interface ApiKeyAuth {
   readonly apiKey: string
-  readonly prefix?: string
+  readonly prefix?: string | undefined
 }
 
 /** Bearer authentication with a JWT from the OpenID provider the server trusts. */
@@ -47,55 +47,55 @@ export interface ClientOptions {
    * The API's base URL, e.g. `https://codebeamer.example.com/cb/api` (on-premise) or
    * `https://tenant.codebeamer.com/api` (hosted). Default: `CODEBEAMER_URL`.
    */
-  readonly baseUrl?: string | URL
+  readonly baseUrl?: string | URL | undefined
 
   /**
    * How to authenticate. Default: from `CODEBEAMER_USERNAME` + `CODEBEAMER_PASSWORD`, or
    * `CODEBEAMER_API_KEY` (+ `CODEBEAMER_API_KEY_PREFIX`), or `CODEBEAMER_TOKEN`; exactly one.
    */
-  readonly auth?: Auth
+  readonly auth?: Auth | undefined
 
   /** Milliseconds one HTTP attempt may take. Default: 30000. */
-  readonly timeout?: number
+  readonly timeout?: number | undefined
 
   /**
    * How often a failed request is retried (a GET after a connection failure, a timeout, a 5xx or
    * a 429; a POST only where the server cannot have acted). Default: the core's schedule.
    */
-  readonly maxRetries?: number
+  readonly maxRetries?: number | undefined
 
   /** `false` turns retries off entirely (same as `maxRetries: 0`). */
-  readonly retry?: false
+  readonly retry?: false | undefined
 
   /** The client-side throttle, or `false` for none. Default: 3 a second and 120 a minute. */
-  readonly throttle?: ThrottlePolicy | false
+  readonly throttle?: ThrottlePolicy | false | undefined
 
   /** The `fetch` to use. Default: the runtime's global `fetch`. */
-  readonly fetch?: typeof globalThis.fetch
+  readonly fetch?: typeof globalThis.fetch | undefined
 
   /** Extra headers on every request (not `Authorization`: use `auth`). */
-  readonly headers?: Readonly<Record<string, string>>
+  readonly headers?: Readonly<Record<string, string>> | undefined
 
   /** The `User-Agent` header, where the runtime lets it be set. Default: the core's. */
-  readonly userAgent?: string
+  readonly userAgent?: string | undefined
 
   /** Where log lines go. Default: `globalThis.console`. */
-  readonly logger?: Logger
+  readonly logger?: Logger | undefined
 
   /** How much to log. Default: `"off"`. */
-  readonly logLevel?: LogLevel
+  readonly logLevel?: LogLevel | undefined
 }
 
 /** Options every call accepts. */
 export interface RequestOptions {
   /** Cancels the call; the request in flight is aborted and the call rejects with `AbortError`. */
-  readonly signal?: AbortSignal
+  readonly signal?: AbortSignal | undefined
 
   /** Milliseconds one HTTP attempt of this call may take, instead of the client's `timeout`. */
-  readonly timeout?: number
+  readonly timeout?: number | undefined
 
   /** Extra headers for this call's requests, on top of the client's `headers`. */
-  readonly headers?: Readonly<Record<string, string>>
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 /** Options of the calls that wait for a job. */
@@ -104,17 +104,17 @@ export interface WaitOptions extends RequestOptions {
    * Called with each snapshot whose status, progress or step in progress changed, the first
    * snapshot included.
    */
-  readonly onProgress?: (job: BackgroundJob) => void
+  readonly onProgress?: ((job: BackgroundJob) => void) | undefined
 
   /** Milliseconds before the first poll; later polls back off by 1.5x up to 5 s. Default: 500. */
-  readonly pollInterval?: number
+  readonly pollInterval?: number | undefined
 
   /** Milliseconds to wait for the job to finish before `WaitTimeoutError`. Default: no limit. */
-  readonly maxWait?: number
+  readonly maxWait?: number | undefined
 
   /**
    * Milliseconds without any change in status, progress or step before `JobStalledError`.
    * Default: no limit.
    */
-  readonly stallAfter?: number
+  readonly stallAfter?: number | undefined
 }

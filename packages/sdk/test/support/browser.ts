@@ -78,7 +78,8 @@ export const serveFiles = async (
 
     body.then(
       (content) => {
-        const type = contentTypes[extname("file" in entry ? entry.file : path)] ?? "text/plain"
+        const name = "file" in entry ? entry.file : path.endsWith("/") ? "index.html" : path
+        const type = contentTypes[extname(name)] ?? "text/plain"
         response.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(content)
       },
       () => response.writeHead(500).end(),
