@@ -8,53 +8,63 @@ import { parseSandboxArgs } from "../src/internal/args.ts"
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
 const tsxCli = createRequire(import.meta.url).resolve("tsx/cli")
 
-/** Runs `tsx src/bin.ts <args>` in the package, as `pnpm sandbox` does. */
-const run = (args: ReadonlyArray<string>): ChildProcess =>
-  spawn(process.execPath, [tsxCli, "src/bin.ts", ...args], {
+/** A running `tsx src/bin.ts <args>` in the package, as `pnpm sandbox` starts it. */
+interface Command {
+  readonly child: ChildProcess
+  readonly stdout: () => string
+  readonly stderr: () => string
+}
+
+const run = (args: ReadonlyArray<string>): Command => {
+  const child = spawn(process.execPath, [tsxCli, "src/bin.ts", ...args], {
     cwd: packageDir,
     stdio: ["ignore", "pipe", "pipe"],
   })
-
-/** Collects stdout until it holds a whole line, with a deadline so a hang fails the test. */
-const firstLine = async (child: ChildProcess): Promise<string> => {
-  let text = ""
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 15_000)
-
-  for await (const chunk of child.stdout!) {
-    text += String(chunk)
-
-    if (text.includes("\n")) break
-  }
-
-  clearTimeout(deadline)
-
-  return text
-}
-
-/** Sends `signal` and waits for the exit; gives the exit code and what stdout held after. */
-const stop = async (child: ChildProcess, signal: NodeJS.Signals) => {
-  let rest = ""
+  let stdout = ""
+  let stderr = ""
 
   child.stdout!.on("data", (chunk) => {
-    rest += String(chunk)
+    stdout += String(chunk)
+  })
+  child.stderr!.on("data", (chunk) => {
+    stderr += String(chunk)
   })
 
-  const exited = once(child, "exit")
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000)
+  return { child, stdout: () => stdout, stderr: () => stderr }
+}
 
-  child.kill(signal)
+/** Waits until stdout holds a whole line; a command that never prints one fails the test. */
+const firstLine = async (command: Command): Promise<string> => {
+  for (let waited = 0; waited < 15_000; waited += 20) {
+    const text = command.stdout()
+
+    if (text.includes("\n")) return text.slice(0, text.indexOf("\n") + 1)
+
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+
+  command.child.kill("SIGKILL")
+  throw new Error(`no line on stdout; stderr: ${command.stderr()}`)
+}
+
+/** Sends `signal` and waits for the exit, killing the command if it does not stop in time. */
+const stop = async (command: Command, signal: NodeJS.Signals): Promise<number | null> => {
+  const exited = once(command.child, "exit")
+  const deadline = setTimeout(() => command.child.kill("SIGKILL"), 10_000)
+
+  command.child.kill(signal)
 
   const [code] = (await exited) as [number | null]
 
   clearTimeout(deadline)
 
-  return { code, rest }
+  return code
 }
 
 describe("the command", () => {
   it("prints one JSON line with the URL and working credentials, stops on SIGTERM", async () => {
-    const child = run(["--port", "0", "--json"])
-    const line = await firstLine(child)
+    const command = run(["--port", "0", "--json"])
+    const line = await firstLine(command)
     const printed = JSON.parse(line) as Record<string, string>
     const basic = `Basic ${btoa(`${printed.username}:${printed.password}`)}`
     const byPassword = await fetch(`${printed.url}/v3/job/1`, {
@@ -66,39 +76,33 @@ describe("the command", () => {
     const byToken = await fetch(`${printed.url}/v3/job/1`, {
       headers: { authorization: `Bearer ${printed.token}`, accept: "application/json" },
     })
-    const { code, rest } = await stop(child, "SIGTERM")
+    const code = await stop(command, "SIGTERM")
 
-    expect(line.endsWith("\n")).toBe(true)
-    expect(line.trim().split("\n")).toHaveLength(1)
+    expect(command.stdout()).toBe(line)
+    expect(command.stderr()).toBe("")
     expect(printed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/cb\/api$/)
     expect(printed.origin).toBe(printed.url!.replace("/cb/api", ""))
     expect([byPassword.status, byKey.status, byToken.status]).toEqual([404, 404, 404])
     expect(code).toBe(0)
-    expect(rest).toBe("")
     await expect(fetch(`${printed.url}/v3/job/1`)).rejects.toThrow()
   })
 
   it("prints a short human summary and stops on SIGINT", async () => {
-    const child = run(["--port", "0", "--base-path", "/api", "--throttle", "off"])
-    const text = await firstLine(child)
-    const { code } = await stop(child, "SIGINT")
+    const command = run(["--port", "0", "--base-path", "/api", "--throttle", "off"])
+    const text = await firstLine(command)
+    const code = await stop(command, "SIGINT")
 
     expect(text).toMatch(/^Codebeamer sandbox listening on http:\/\/127\.0\.0\.1:\d+\/api\n/)
     expect(code).toBe(0)
   })
 
   it("exits with 2 and names the flag when one is wrong", async () => {
-    const child = run(["--dates", "tomorrow"])
-    let stderr = ""
-
-    child.stderr!.on("data", (chunk) => {
-      stderr += String(chunk)
-    })
-
-    const [code] = (await once(child, "exit")) as [number | null]
+    const command = run(["--dates", "tomorrow"])
+    const [code] = (await once(command.child, "exit")) as [number | null]
 
     expect(code).toBe(2)
-    expect(stderr).toContain('--dates must be offset, local or mixed, got "tomorrow"')
+    expect(command.stdout()).toBe("")
+    expect(command.stderr()).toContain('--dates must be offset, local or mixed, got "tomorrow"')
   })
 })
 

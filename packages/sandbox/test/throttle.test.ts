@@ -4,15 +4,18 @@ import { manualClock, type Received, send } from "./support.ts"
 
 const retryAfterOf = (received: Received): unknown => JSON.parse(received.text).retryAfterSecond
 
-describe("the default policy over real time", () => {
+describe("the default policy", () => {
+  const clock = manualClock()
   let sandbox: SandboxHandle
 
   beforeAll(async () => {
-    sandbox = await startSandbox()
+    sandbox = await startSandbox({ ...clock })
   })
 
   afterAll(() => sandbox.close())
 
+  // The clock stands still, so the ten concurrent requests fall into one second however slowly
+  // a loaded machine delivers them.
   it("lets 3 of a burst of 10 through and answers the rest 429 with a 1 s wait", async () => {
     const burst = await Promise.all(
       Array.from({ length: 10 }, () => send(sandbox, { path: "/v3/job/1" })),
@@ -27,6 +30,29 @@ describe("the default policy over real time", () => {
       resourceUri: "/v3/job/1",
       retryAfterSecond: 1,
     })
+  })
+})
+
+describe("real time", () => {
+  let sandbox: SandboxHandle
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ throttle: { perSecond: 1, perMinute: 120 } })
+  })
+
+  afterAll(() => sandbox.close())
+
+  it("admits a request again after the wait it was told", async () => {
+    await send(sandbox, { path: "/v3/job/1" })
+
+    const refused = await send(sandbox, { path: "/v3/job/1" })
+    const waitMs = Number(retryAfterOf(refused)) * 1_000
+
+    await new Promise((resolve) => setTimeout(resolve, waitMs))
+
+    expect(refused.status).toBe(429)
+    expect(waitMs).toBe(1_000)
+    expect((await send(sandbox, { path: "/v3/job/1" })).status).toBe(404)
   })
 })
 
