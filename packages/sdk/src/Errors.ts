@@ -103,29 +103,30 @@ export class CodebeamerError extends Error {
   declare readonly name: CodebeamerErrorName
 
   /** The HTTP status, when the server answered. */
-  readonly status: number | undefined
+  declare readonly status: number | undefined
 
   /** The HTTP method of the failed request, when a request was made. */
-  readonly method: string | undefined
+  declare readonly method: string | undefined
 
   /** The API path of the failed request, without the base URL, e.g. `/v3/job/56`. */
-  readonly path: string | undefined
+  declare readonly path: string | undefined
 
   /** The `message` of Codebeamer's error body, when it sent one. */
-  readonly serverMessage: string | undefined
+  declare readonly serverMessage: string | undefined
 
   /** The `resourceUri` of Codebeamer's error body, when it sent one. */
-  readonly resourceUri: string | undefined
+  declare readonly resourceUri: string | undefined
 
   /** Builds an error; the SDK does this for you, tests may too. */
   constructor(message: string, details: CodebeamerErrorDetails = {}) {
     super(message, "cause" in details ? { cause: details.cause } : undefined)
 
-    this.status = details.status
-    this.method = details.method
-    this.path = details.path
-    this.serverMessage = details.serverMessage
-    this.resourceUri = details.resourceUri
+    // Only the fields that have a value become own properties, so `console.log` stays short.
+    if (details.status !== undefined) this.status = details.status
+    if (details.method !== undefined) this.method = details.method
+    if (details.path !== undefined) this.path = details.path
+    if (details.serverMessage !== undefined) this.serverMessage = details.serverMessage
+    if (details.resourceUri !== undefined) this.resourceUri = details.resourceUri
     Object.defineProperty(this, errorBrand, { value: true })
   }
 
@@ -311,13 +312,13 @@ export class ConnectionError extends CodebeamerError {
   declare readonly status: undefined
 
   /** The system error code where the runtime gives one (`ECONNREFUSED`, `ENOTFOUND`...). */
-  readonly code: string | undefined
+  declare readonly code: string | undefined
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: ConnectionErrorDetails = {}) {
     super(message, details)
 
-    this.code = details.code
+    if (details.code !== undefined) this.code = details.code
   }
 }
 
@@ -341,13 +342,13 @@ export class TimeoutError extends CodebeamerError {
   declare readonly status: undefined
 
   /** The limit that passed, in milliseconds. */
-  readonly timeoutMs: number | undefined
+  declare readonly timeoutMs: number | undefined
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: TimeoutErrorDetails = {}) {
     super(message, details)
 
-    this.timeoutMs = details.timeoutMs
+    if (details.timeoutMs !== undefined) this.timeoutMs = details.timeoutMs
   }
 }
 
@@ -371,13 +372,13 @@ export class ResponseValidationError extends CodebeamerError {
   declare readonly name: "ResponseValidationError"
 
   /** The path inside the body that did not match, e.g. `steps[1].id`, when known. */
-  readonly field: string | undefined
+  declare readonly field: string | undefined
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: ResponseValidationErrorDetails = {}) {
     super(message, details)
 
-    this.field = details.field
+    if (details.field !== undefined) this.field = details.field
   }
 }
 
@@ -527,14 +528,14 @@ export class WaitTimeoutError extends CodebeamerError {
   readonly jobId: number
 
   /** The last snapshot seen, if any poll succeeded. */
-  readonly lastJob: BackgroundJob | undefined
+  declare readonly lastJob: BackgroundJob | undefined
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: WaitTimeoutErrorDetails) {
     super(message, details)
 
     this.jobId = details.jobId
-    this.lastJob = details.lastJob
+    if (details.lastJob !== undefined) this.lastJob = details.lastJob
   }
 }
 
