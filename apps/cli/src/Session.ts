@@ -49,7 +49,6 @@ const describeAttempt = (event: AttemptEvent): string => {
       ? `${event.status}${event.error === undefined ? "" : ` ${event.error}`}`
       : (event.error ?? "no response")
   const retry = event.retryInMs === undefined ? "" : `, retry in ${event.retryInMs} ms`
-
   const took = `${Math.round(event.durationMs)} ms${retry}`
 
   return `cbjobs: ${event.method} ${event.path} attempt ${event.attempt}: ${outcome} (${took})`
@@ -78,7 +77,7 @@ const startEmbeddedSandbox = (
       })
     }
 
-    // Loaded on demand: the sandbox is most of the bundle and only this flag needs it.
+    // Evaluated on demand: only this flag needs the sandbox, so no other command pays its start.
     const sandbox = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {

@@ -89,6 +89,43 @@ describe.concurrent("working-set update and job get", () => {
     expect(json.stderr).toBe("")
   })
 
+  it("shows job types, step states and fields this version does not know", async () => {
+    const handle = await sandbox()
+    const { jobId } = await startJob(handle)
+    handle.faults.body("unknown-enums", { route: "job" })
+    const human = await runCli(["job", "get", String(jobId), "--no-color"], { env: envFor(handle) })
+    handle.faults.body("extra-fields", { route: "job" })
+    const json = await runCli(["job", "get", String(jobId), "--json"], { env: envFor(handle) })
+
+    expect(human.code, human.stderr).toBe(0)
+    expect(human.stdout).toMatch(/^Job \d+ {2}[A-Z_]+ {2}[A-Z_]+/)
+    expect(json.code, json.stderr).toBe(0)
+
+    const job = JSON.parse(json.stdout)
+    const known = ["id", "backgroundJobStatus", "backgroundJobType", "createdAt", "description"]
+    const extra = Object.keys(job).filter(
+      (key) =>
+        !known.includes(key) && !["finishedAt", "statusInfo", "steps", "submittedBy"].includes(key),
+    )
+    const extraInParts = [job.statusInfo, ...(job.steps ?? [])].flatMap((part) =>
+      Object.keys(part ?? {}).filter(
+        (key) =>
+          ![
+            "type",
+            "progressPercentage",
+            "stepInProgress",
+            "id",
+            "name",
+            "status",
+            "result",
+            "resultMessage",
+          ].includes(key),
+      ),
+    )
+
+    expect(extra.length + extraInParts.length).toBeGreaterThan(0)
+  })
+
   it("exits 4 for an unknown job", async () => {
     const handle = await sandbox()
     const result = await runCli(["job", "get", "999999"], { env: envFor(handle) })
@@ -101,11 +138,13 @@ describe.concurrent("working-set update and job get", () => {
 
   it("exits 3 for a wrong password and for a user without permission", async () => {
     const handle = await sandbox()
-    const [wrong, viewer] = await Promise.all([
+    const { jobId } = await startJob(handle)
+    const [wrong, viewer, other] = await Promise.all([
       runCli(["job", "get", "1"], {
         env: { ...envFor(handle), CODEBEAMER_PASSWORD: "not-the-password" },
       }),
       runCli(["working-set", "update", "--source", "1002"], { env: envFor(handle, "viewer") }),
+      runCli(["job", "get", String(jobId)], { env: envFor(handle, "other") }),
     ])
 
     expect(wrong.code).toBe(3)
@@ -114,7 +153,9 @@ describe.concurrent("working-set update and job get", () => {
     expect(viewer.code).toBe(3)
     expect(viewer.stderr).toContain("403")
     expect(viewer.stderr).toContain("Working-Set Admin")
-    expect(handle.counters().jobsCreated).toBe(0)
+    expect(other.code).toBe(3)
+    expect(other.stderr).toContain("started by another user")
+    expect(handle.counters().jobsCreated).toBe(1)
   })
 
   it("exits 4 for an unknown working set", async () => {

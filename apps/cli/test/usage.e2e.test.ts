@@ -78,11 +78,16 @@ describe.concurrent("usage", () => {
     expect(group.stderr).toContain("SUBCOMMANDS")
   })
 
-  it("exits 2 for a duration it cannot read", async () => {
-    const result = await runCli(["job", "wait", "5", "--max-wait", "soon"], { env: home.env })
+  it("exits 2 for a duration it cannot read, or a wait limit without --wait", async () => {
+    const [unreadable, withoutWait] = await Promise.all([
+      runCli(["job", "wait", "5", "--max-wait", "soon"], { env: home.env }),
+      runCli(["working-set", "update", "--source", "1", "--max-wait", "5m"], { env: home.env }),
+    ])
 
-    expect(result.code).toBe(2)
-    expect(result.stderr).toContain("--max-wait")
+    expect(unreadable.code).toBe(2)
+    expect(unreadable.stderr).toContain("--max-wait")
+    expect(withoutWait.code).toBe(2)
+    expect(withoutWait.stderr).toContain("add --wait")
   })
 
   it("exits 2 when no server or credentials are configured", async () => {

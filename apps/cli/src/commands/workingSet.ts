@@ -139,6 +139,13 @@ export const workingSetUpdate = Command.make(
         session,
         Effect.scoped(
           Effect.gen(function* () {
+            if (!input.wait && (Option.isSome(input.maxWait) || Option.isSome(input.stallAfter))) {
+              return yield* new UsageError({
+                message: "--max-wait and --stall-after limit the waiting of --wait",
+                hint: "add --wait, or follow the job later with cbjobs job wait <id>",
+              })
+            }
+
             const from = Option.getOrUndefined(input.from)
             const fromFile = from === undefined ? {} : yield* readRequestFile(from, options)
             const flags: UpdateFlags = {
