@@ -24,7 +24,7 @@ const jobIdArgument = Argument.Int("jobId").pipe(
 export const durationFlag = (name: string, description: string) =>
   Flag.String(name).pipe(
     Flag.withMetavar("DURATION"),
-    Flag.withDescription(`${description} (e.g. 90s, 10m, 1h30m)`),
+    Flag.withDescription(`${description}; e.g. 90s, 10m, 1h30m`),
     Flag.mapTryCatch(
       (text) => {
         const ms = parseDuration(text)
