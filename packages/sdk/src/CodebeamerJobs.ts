@@ -449,7 +449,7 @@ export class CodebeamerJobs {
         : new AbortError(`${name} interrupted because the client was closed`)
     }
 
-    // A defect is a bug or an exception from user code (a custom fetch); it is passed on as is.
+    // A defect is a bug, not a failure of the call; it is passed on unchanged for its stack.
     return Cause.squash(cause)
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest"
-import { type BackgroundJob, CodebeamerError, CodebeamerJobs } from "../src/index.ts"
+import { AbortError, type BackgroundJob, CodebeamerError, CodebeamerJobs } from "../src/index.ts"
 import {
   clientFor,
   failingRequest,
@@ -204,6 +204,20 @@ describe("closing", () => {
     expect((error as Error).message).toMatch(/closed client/)
     expect(sandbox().counters().requests.job).toBe(0)
     expect(client.toJSON().closed).toBe(true)
+  })
+
+  it("ends a call still waiting with AbortError when the client closes", async () => {
+    const client = clientFor(sandbox())
+    const { jobId } = await client.updateWorkingSet(mergeRequest(sandbox()))
+    const waiting = rejectionOf(client.waitForJob(jobId, { pollInterval: 5000 }))
+
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await client.close()
+
+    const error = await waiting
+
+    expect(error).toBeInstanceOf(AbortError)
+    expect((error as AbortError).message).toMatch(/client was closed/)
   })
 
   it("closes at the end of an await using block", async () => {
