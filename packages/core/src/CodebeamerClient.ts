@@ -25,9 +25,11 @@ import { makeDecoder } from "./internal/decode.ts"
 import {
   type AttemptEvent,
   type ClientRuntime,
+  type Completed,
+  clientSpanAttributes,
   execute,
-  spanHeaderAttributes,
   type WithResponse,
+  withResponse,
 } from "./internal/execute.ts"
 import { fastBackgroundJob, fastJobReference } from "./internal/fastDecode.ts"
 import { isSensitiveHeader, makeScrubber } from "./internal/redact.ts"
@@ -511,10 +513,8 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
   const runtime: ClientRuntime = {
     baseUrl,
     basePath: url.pathname.replace(/\/+$/, ""),
-    serverAddress: url.hostname,
-    serverPort: url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port),
     headers,
-    spanHeaders: spanHeaderAttributes(headers),
+    spanAttributes: clientSpanAttributes(url, headers),
     timeoutMs: Duration.toMillis(Duration.fromInputUnsafe(config.timeout ?? DEFAULT_TIMEOUT_MS)),
     deadlineMs:
       config.deadline === undefined
@@ -523,19 +523,15 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
     retryGet: retry.get,
     retryPost: retry.post,
     throttle,
-    ky: ky.create({
-      retry: 0,
-      throwHttpErrors: false,
-      timeout: false,
-      ...(config.fetch === undefined ? {} : { fetch: config.fetch }),
-    }),
+    ky: ky.create({ retry: 0, throwHttpErrors: false, timeout: false }),
+    fetch: config.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     onAttempt: config.hooks?.onAttempt,
     scrub: makeScrubber([...secrets, ...secretHeaderValues]),
   }
 
-  const getBackgroundJobWithResponse = (
+  const getBackgroundJobCompleted = (
     jobId: number,
-  ): Effect.Effect<WithResponse<BackgroundJob>, GetBackgroundJobError> => {
+  ): Effect.Effect<Completed<BackgroundJob>, GetBackgroundJobError> => {
     if (!isValidId(jobId)) {
       return Effect.fail(
         new InvalidRequest({
@@ -555,12 +551,12 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
       template: "/v3/job/{jobId}",
       jobId,
       decode: decodeBackgroundJob,
-    }) as Effect.Effect<WithResponse<BackgroundJob>, GetBackgroundJobError>
+    }) as Effect.Effect<Completed<BackgroundJob>, GetBackgroundJobError>
   }
 
-  const updateWorkingSetWithResponse = (
+  const updateWorkingSetCompleted = (
     request: WorkingSetUpdateRequest,
-  ): Effect.Effect<WithResponse<JobReference>, UpdateWorkingSetError> => {
+  ): Effect.Effect<Completed<JobReference>, UpdateWorkingSetError> => {
     const checked = validateWorkingSetUpdateRequest(request)
 
     if (Result.isFailure(checked)) {
@@ -583,16 +579,18 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
       body: JSON.stringify(checked.success),
       request: checked.success,
       decode: decodeJobReference,
-    }) as Effect.Effect<WithResponse<JobReference>, UpdateWorkingSetError>
+    }) as Effect.Effect<Completed<JobReference>, UpdateWorkingSetError>
   }
 
   return {
     baseUrl,
     throttle,
-    getBackgroundJob: (jobId) => Effect.map(getBackgroundJobWithResponse(jobId), (r) => r.data),
-    getBackgroundJobWithResponse,
-    updateWorkingSet: (request) => Effect.map(updateWorkingSetWithResponse(request), (r) => r.data),
-    updateWorkingSetWithResponse,
+    getBackgroundJob: (jobId) => Effect.map(getBackgroundJobCompleted(jobId), (r) => r.data),
+    getBackgroundJobWithResponse: (jobId) =>
+      Effect.map(getBackgroundJobCompleted(jobId), withResponse),
+    updateWorkingSet: (request) => Effect.map(updateWorkingSetCompleted(request), (r) => r.data),
+    updateWorkingSetWithResponse: (request) =>
+      Effect.map(updateWorkingSetCompleted(request), withResponse),
   }
 }
 

@@ -171,7 +171,7 @@ export const makeThrottle = (policy: ThrottlePolicy | false): Throttle => {
         }
 
         // A known wait past the deadline fails now rather than after sleeping.
-        if (wait >= left || left <= 0) {
+        if (left <= 0 || (Number.isFinite(wait) && wait >= left)) {
           return Effect.fail(DeadlineReached)
         }
 
