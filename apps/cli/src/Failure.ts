@@ -44,3 +44,14 @@ export class SandboxFailed extends Data.TaggedError("SandboxFailed")<{
 
 /** The failures the CLI raises itself, besides those of `@cbjobs/core`. */
 export type CliFailure = UsageError | CheckFailed | SandboxFailed
+
+/**
+ * A failure that was already reported on stderr; the process exits with its code. Command
+ * actions end with it so that the runner prints nothing more.
+ *
+ * @example
+ * ```ts
+ * Effect.fail(new Exit({ code: ExitCode.NotFound }))
+ * ```
+ */
+export class Exit extends Data.TaggedError("Exit")<{ readonly code: ExitCode }> {}

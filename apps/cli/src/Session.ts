@@ -5,15 +5,13 @@ import {
   type ConfigError,
 } from "@cbjobs/core"
 import * as Cause from "effect/Cause"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { type Connection, resolveConnection } from "./Connection.ts"
 import { reportFailure } from "./ErrorReport.ts"
-import type { ExitCode } from "./ExitCode.ts"
-import { SandboxFailed, UsageError } from "./Failure.ts"
+import { Exit, SandboxFailed, UsageError } from "./Failure.ts"
 import type { GlobalOptions } from "./GlobalFlags.ts"
 import { makeOutput, type Output } from "./Output.ts"
 import { type ProgressMode, resolveProgressMode } from "./Progress.ts"
@@ -21,12 +19,6 @@ import { VERSION } from "./Version.ts"
 
 /** How long a job takes in the embedded sandbox: long enough to watch, short enough to wait. */
 export const SANDBOX_JOB_DURATION_MS = 3_000
-
-/**
- * A failure that was already reported on stderr; the process exits with its code. Handlers end
- * with it so that the runner prints nothing more.
- */
-export class Exit extends Data.TaggedError("Exit")<{ readonly code: ExitCode }> {}
 
 /** Everything a command needs from the global flags: output, progress mode, the server. */
 export interface Session {
@@ -157,7 +149,7 @@ export const makeSession = (options: GlobalOptions): Session => {
 
 /**
  * Runs a command's body, reporting any failure as one line on stderr (with the cause under
- * `--verbose`) and turning it into an {@link Exit} with the failure's exit code.
+ * `--verbose`) and turning it into an `Exit` with the failure's exit code.
  *
  * @example
  * ```ts

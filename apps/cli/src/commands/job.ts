@@ -1,4 +1,3 @@
-import { getBackgroundJob } from "@cbjobs/core"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
@@ -6,8 +5,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { parseDuration } from "../Duration.ts"
 import { root, toGlobalOptions } from "../GlobalFlags.ts"
-import { followJob, showJob } from "../JobOutput.ts"
-import { makeSession, reported } from "../Session.ts"
 
 const jobIdArgument = Argument.Int("jobId").pipe(
   Argument.withDescription("The id of the background job"),
@@ -38,24 +35,16 @@ export const durationFlag = (name: string, description: string) =>
     Flag.optional,
   )
 
+// The actions load on demand, so `--help`, `--version` and usage errors never evaluate the
+// client, its HTTP stack or the sandbox.
+const actions = () => Effect.promise(() => import("../actions/job.ts"))
+
 /** `cbjobs job get <jobId>`: one look at a job. */
 export const jobGet = Command.make("get", { jobId: jobIdArgument }, (input) =>
   Effect.gen(function* () {
-    const session = makeSession(toGlobalOptions(yield* root))
+    const options = toGlobalOptions(yield* root)
 
-    yield* reported(
-      session,
-      Effect.scoped(
-        Effect.gen(function* () {
-          const connection = yield* session.connect
-          const job = yield* getBackgroundJob(input.jobId).pipe(
-            Effect.provide(session.client(connection)),
-          )
-
-          yield* showJob(session, job)
-        }),
-      ),
-    )
+    yield* (yield* actions()).getJob(options, input)
   }),
 ).pipe(
   Command.withDescription(
@@ -77,22 +66,13 @@ export const jobWait = Command.make(
   },
   (input) =>
     Effect.gen(function* () {
-      const session = makeSession(toGlobalOptions(yield* root))
+      const options = toGlobalOptions(yield* root)
 
-      yield* reported(
-        session,
-        Effect.scoped(
-          Effect.gen(function* () {
-            const connection = yield* session.connect
-            const job = yield* followJob(session, input.jobId, {
-              maxWaitMs: Option.getOrUndefined(input.maxWait),
-              stallAfterMs: Option.getOrUndefined(input.stallAfter),
-            }).pipe(Effect.provide(session.client(connection)))
-
-            yield* showJob(session, job)
-          }),
-        ),
-      )
+      yield* (yield* actions()).waitJob(options, {
+        jobId: input.jobId,
+        maxWaitMs: Option.getOrUndefined(input.maxWait),
+        stallAfterMs: Option.getOrUndefined(input.stallAfter),
+      })
     }),
 ).pipe(
   Command.withDescription("Follow a job until it finishes; exit 1 if a step failed"),
