@@ -59,8 +59,9 @@ export interface ClientOptions {
   readonly timeout?: number | undefined
 
   /**
-   * How often a failed request is retried (a GET after a connection failure, a timeout, a 5xx or
-   * a 429; a POST only where the server cannot have acted). Default: the core's schedule.
+   * How often a failed request is retried, with exponential backoff and jitter (a GET after a
+   * connection failure, a timeout, a 5xx or a 429; a POST only where the server cannot have
+   * acted). Default: 4.
    */
   readonly maxRetries?: number | undefined
 
