@@ -215,7 +215,12 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
           : fields.problem === "json"
             ? `${what} is not valid JSON: ${fields.issue}`
             : `${what} does not match the contract: ${fields.field ? `${fields.field}: ` : ""}${fields.issue}`
-    super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
+    // A POST answered 2xx was accepted: a job probably started, only its id is unreadable.
+    const accepted =
+      fields.method === "POST" && fields.problem !== "html-login-page" && fields.status < 300
+        ? "; the job may have started"
+        : ""
+    super({ ...fields, message: `${text}${accepted} ${at(fields, fields.status)}` })
   }
 }
 
