@@ -4,6 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runOn, runtimes, versions } from "../src/runtimes.mjs"
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))
+const workspace = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url))
+
+/** Example scripts that must run unchanged everywhere, each from its own package's folder. */
+const examples = [
+  { name: "the sdk example", dir: "packages/sdk", file: "examples/start-and-wait.mjs" },
+]
+
+const matrix = examples.flatMap((example) =>
+  runtimes.map((runtime) => [example.name, runtime.name, example, runtime] as const),
+)
 
 describe("the runtime matrix", () => {
   let sandbox: SandboxHandle
@@ -42,6 +52,27 @@ describe("the runtime matrix", () => {
       expect(result.stderr).toBe("")
       expect(result.code).toBe(0)
       expect(JSON.parse(result.stdout)).toMatchObject({ id: jobId })
+    },
+  )
+
+  it.each(matrix)(
+    "runs %s on %s against the sandbox",
+    async (_example, _runtime, example, runtime) => {
+      const before = sandbox.counters().jobsCreated
+
+      const result = await runOn(runtime, workspace(`${example.dir}/${example.file}`), {
+        cwd: workspace(example.dir),
+        env: {
+          CODEBEAMER_URL: sandbox.url,
+          CODEBEAMER_USERNAME: sandbox.credentials.username,
+          CODEBEAMER_PASSWORD: sandbox.credentials.password,
+        },
+      })
+
+      expect(result.stderr).toBe("")
+      expect(result.code).toBe(0)
+      expect(result.stdout).toMatch(/FINISHED/)
+      expect(sandbox.counters().jobsCreated).toBe(before + 1)
     },
   )
 })
