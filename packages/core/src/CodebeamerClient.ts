@@ -95,8 +95,12 @@ export interface ClientConfig {
   readonly fetch?: typeof fetch | undefined
   /** The `User-Agent` header; default `cbjobs-core`. */
   readonly userAgent?: string | undefined
-  /** Extra headers on every request (not `Authorization` nor `Accept`). */
-  readonly headers?: Readonly<Record<string, string>> | undefined
+  /**
+   * Extra headers on every request (not `Authorization` nor `Accept`). Values may be `Redacted`;
+   * those with a sensitive name (token, key, secret, cookie...) are made `Redacted` on validation
+   * and never shown in spans or errors.
+   */
+  readonly headers?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
   readonly hooks?: ClientHooks | undefined
 }
 
@@ -316,7 +320,9 @@ const checkThrottle = (value: unknown): Check<ThrottlePolicy | false | undefined
   return Result.succeed(value as unknown as ThrottlePolicy)
 }
 
-const checkHeaders = (value: unknown): Check<Readonly<Record<string, string>> | undefined> => {
+type Headers = Readonly<Record<string, string | Redacted.Redacted<string>>>
+
+const checkHeaders = (value: unknown): Check<Headers | undefined> => {
   if (value === undefined) {
     return Result.succeed(undefined)
   }
@@ -325,8 +331,11 @@ const checkHeaders = (value: unknown): Check<Readonly<Record<string, string>> | 
     return invalid("headers", "must be an object of header names to values")
   }
 
-  for (const [name, text] of Object.entries(value)) {
+  const headers: Record<string, string | Redacted.Redacted<string>> = {}
+
+  for (const [name, raw] of Object.entries(value)) {
     const field = `headers.${name}`
+    const text = Redacted.isRedacted(raw) ? Redacted.value(raw) : raw
 
     if (!HEADER_NAME.test(name)) {
       return invalid(field, "is not a valid header name")
@@ -339,9 +348,12 @@ const checkHeaders = (value: unknown): Check<Readonly<Record<string, string>> | 
     if (typeof text !== "string" || hasControl(text)) {
       return invalid(field, "must be a string without control characters")
     }
+
+    headers[name] =
+      isSensitiveHeader(name) && !Redacted.isRedacted(raw) ? Redacted.make(text) : (raw as string)
   }
 
-  return Result.succeed(value as Record<string, string>)
+  return Result.succeed(headers)
 }
 
 const checkOptional = (
@@ -493,15 +505,18 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
   const baseUrl = config.baseUrl as string
   const url = new URL(baseUrl)
   const { header, secrets } = authorization(config.auth)
+  const extraHeaders = Object.entries(config.headers ?? {}).map(
+    ([name, value]) => [name, Redacted.isRedacted(value) ? Redacted.value(value) : value] as const,
+  )
   const headers: Record<string, string> = {
-    ...config.headers,
+    ...Object.fromEntries(extraHeaders),
     accept: "application/json",
     "user-agent": config.userAgent ?? DEFAULT_USER_AGENT,
     authorization: header,
   }
   const secretHeaderValues = Object.entries(config.headers ?? {})
-    .filter(([name]) => isSensitiveHeader(name))
-    .map(([, value]) => value)
+    .filter(([name, value]) => isSensitiveHeader(name) || Redacted.isRedacted(value))
+    .map(([, value]) => (Redacted.isRedacted(value) ? Redacted.value(value) : value))
   const retry: RetryPolicy =
     config.retry === false
       ? {}
@@ -514,7 +529,15 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
     baseUrl,
     basePath: url.pathname.replace(/\/+$/, ""),
     headers,
-    spanAttributes: clientSpanAttributes(url, headers),
+    spanAttributes: clientSpanAttributes(
+      url,
+      headers,
+      new Set(
+        Object.entries(config.headers ?? {})
+          .filter(([, value]) => Redacted.isRedacted(value))
+          .map(([name]) => name),
+      ),
+    ),
     timeoutMs: Duration.toMillis(Duration.fromInputUnsafe(config.timeout ?? DEFAULT_TIMEOUT_MS)),
     deadlineMs:
       config.deadline === undefined

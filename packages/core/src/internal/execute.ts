@@ -442,6 +442,7 @@ const emit = (runtime: ClientRuntime, event: AttemptEvent): void => {
 export const clientSpanAttributes = (
   url: URL,
   headers: Readonly<Record<string, string>>,
+  secretNames: ReadonlySet<string>,
 ): Record<string, unknown> => {
   const attributes: Record<string, unknown> = {
     "server.address": url.hostname,
@@ -450,13 +451,12 @@ export const clientSpanAttributes = (
 
   for (const [name, value] of Object.entries(headers)) {
     const key = `http.request.header.${name.toLowerCase()}`
-    attributes[key] = [isSensitiveHeader(name) ? REDACTED : value]
+    attributes[key] = [isSensitiveHeader(name) || secretNames.has(name) ? REDACTED : value]
   }
 
   return attributes
 }
 
-// A single attempt: throttle, send, read, classify. Fails with the attempt's error.
 // When the current attempt was sent; `sentAt` stays undefined when it never was.
 interface Timing {
   sentAt: number | undefined
@@ -512,6 +512,7 @@ const exchange = (
   })
 }
 
+// A single attempt: throttle, send, read, classify. Fails with the attempt's error.
 const attempt = <A>(
   runtime: ClientRuntime,
   operation: Operation<A>,
