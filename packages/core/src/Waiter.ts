@@ -123,6 +123,12 @@ const signature = (job: BackgroundJob): string =>
   `${job.backgroundJobStatus}\u0000${job.statusInfo?.progressPercentage}\u0000${job.statusInfo?.stepInProgress}`
 
 // Polls until the job is FINISHED; `onSnapshot` sees every snapshot and whether it changed.
+// Polls until the job is FINISHED; `onSnapshot` sees every snapshot and whether it changed.
+//
+// Written for many waiters at once: a sleeping waiter holds one fiber and a few numbers. No
+// closure made per poll refers to the job (it would keep the decoded job alive while sleeping),
+// and maxWait is checked at each wake-up and bounds each poll, instead of racing the whole loop
+// against a timer (two more fibers per waiter).
 const poll = (
   jobId: number,
   options: WaitOptions,
@@ -130,61 +136,84 @@ const poll = (
 ): Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient> =>
   Effect.flatMap(cadence(jobId, options), (plan) =>
     Effect.clockWith((clock) => {
+      const startedAt = clock.currentTimeMillisUnsafe()
+      const deadline =
+        plan.maxWaitMs === undefined ? Number.POSITIVE_INFINITY : startedAt + plan.maxWaitMs
+      // The last snapshot is kept only for WaitTimeout to report.
+      const keepLast = plan.maxWaitMs !== undefined
+      let polled = false
       let last: BackgroundJob | undefined
       let lastSignature = ""
-      let lastChangeAt = clock.currentTimeMillisUnsafe()
+      let lastChangeAt = startedAt
       let delay = plan.firstMs
 
-      const loop: Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient> = Effect.flatMap(
-        getBackgroundJob(jobId),
-        (job) => {
-          const now = clock.currentTimeMillisUnsafe()
-          const current = signature(job)
-          const changed = last === undefined || current !== lastSignature
+      const timedOut = () =>
+        Effect.fail(new WaitTimeout({ jobId, maxWaitMs: plan.maxWaitMs ?? 0, lastJob: last }))
 
-          if (changed) {
-            lastChangeAt = now
-            lastSignature = current
-          }
+      // What follows a snapshot, decided at once.
+      const next = (
+        job: BackgroundJob,
+        now: number,
+      ): Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient> => {
+        if (isFinished(job)) {
+          return Effect.succeed(job)
+        }
 
-          last = job
+        const stalledFor = now - lastChangeAt
 
-          return Effect.flatMap(onSnapshot(job, changed), () => {
-            if (isFinished(job)) {
-              return Effect.succeed(job)
-            }
+        if (plan.stallAfterMs !== undefined && stalledFor >= plan.stallAfterMs) {
+          return Effect.fail(
+            new JobStalled({ jobId, stallAfterMs: plan.stallAfterMs, lastJob: job }),
+          )
+        }
 
-            const stalledFor = now - lastChangeAt
+        // Wake at the stall limit to confirm it with one more poll, not a full delay later, and
+        // at the deadline to give up on time.
+        const stallIn =
+          plan.stallAfterMs === undefined
+            ? Number.POSITIVE_INFINITY
+            : plan.stallAfterMs - stalledFor
+        const sleep = Math.min(delay, stallIn, deadline - now)
+        delay = Math.min(plan.maxMs, delay * plan.factor)
 
-            if (plan.stallAfterMs !== undefined && stalledFor >= plan.stallAfterMs) {
-              return Effect.fail(
-                new JobStalled({ jobId, stallAfterMs: plan.stallAfterMs, lastJob: job }),
-              )
-            }
-
-            // Wake at the stall limit to confirm it with one more poll, not a full delay later.
-            const sleep =
-              plan.stallAfterMs === undefined
-                ? delay
-                : Math.min(delay, plan.stallAfterMs - stalledFor)
-            delay = Math.min(plan.maxMs, delay * plan.factor)
-
-            return Effect.flatMap(Effect.sleep(sleep), () => loop)
-          })
-        },
-      )
-
-      if (plan.maxWaitMs === undefined) {
-        return loop
+        return Effect.flatMap(Effect.sleep(sleep), pollAgain)
       }
 
-      const maxWaitMs = plan.maxWaitMs
+      const handle = (job: BackgroundJob) => {
+        const now = clock.currentTimeMillisUnsafe()
+        const current = signature(job)
+        const changed = !polled || current !== lastSignature
 
-      return Effect.flatMap(Effect.timeoutOption(loop, maxWaitMs), (result) =>
-        Option.isSome(result)
-          ? Effect.succeed(result.value)
-          : Effect.fail(new WaitTimeout({ jobId, maxWaitMs, lastJob: last })),
-      )
+        if (changed) {
+          lastChangeAt = now
+          lastSignature = current
+        }
+
+        polled = true
+        last = keepLast ? job : undefined
+
+        return Effect.andThen(onSnapshot(job, changed), next(job, now))
+      }
+
+      const get = getBackgroundJob(jobId)
+      const pollNow = Effect.flatMap(get, handle)
+      const pollAgain = (): Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient> => {
+        if (deadline === Number.POSITIVE_INFINITY) {
+          return pollNow
+        }
+
+        const left = deadline - clock.currentTimeMillisUnsafe()
+
+        if (left <= 0) {
+          return timedOut()
+        }
+
+        return Effect.flatMap(Effect.timeoutOption(get, left), (job) =>
+          Option.isSome(job) ? handle(job.value) : timedOut(),
+        )
+      }
+
+      return pollAgain()
     }),
   )
 

@@ -519,57 +519,55 @@ const attempt = <A>(
   deadlineAt: number | undefined,
   span: Tracer.Span,
   timing: Timing,
+  clock: Clock.Clock,
 ): Effect.Effect<Success<A>, CodebeamerError> =>
-  Effect.clockWith((clock) =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(
-        Effect.catch(runtime.throttle.acquire(restore, deadlineAt), () =>
-          Effect.fail(
-            new Timeout({
-              method: operation.method,
-              path: operation.path,
-              jobId: operation.jobId,
-              timeoutMs: runtime.deadlineMs ?? 0,
-              scope: "deadline",
-            }),
-          ),
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(
+      Effect.catch(runtime.throttle.acquire(restore, deadlineAt), () =>
+        Effect.fail(
+          new Timeout({
+            method: operation.method,
+            path: operation.path,
+            jobId: operation.jobId,
+            timeoutMs: runtime.deadlineMs ?? 0,
+            scope: "deadline",
+          }),
         ),
-        () => {
-          const start = clock.currentTimeMillisUnsafe()
-          timing.sentAt = start
-          const left = deadlineAt === undefined ? Number.POSITIVE_INFINITY : deadlineAt - start
-          const scope = left < runtime.timeoutMs ? "deadline" : "attempt"
-          const limit = Math.max(0, Math.min(left, runtime.timeoutMs))
-          const untyped = operation as Operation<unknown>
-
-          return restore(exchange(runtime, untyped, limit, clock)).pipe(
-            Effect.onExit(() =>
-              Effect.sync(() => runtime.throttle.release(clock.currentTimeMillisUnsafe())),
-            ),
-            Effect.flatMap((answer) => {
-              if (answer === TIMED_OUT) {
-                const timeoutMs =
-                  scope === "attempt" ? runtime.timeoutMs : (runtime.deadlineMs ?? 0)
-
-                return Effect.fail(timeoutError(untyped, timeoutMs, scope))
-              }
-
-              span.attribute("http.response.status_code", answer.response.status)
-
-              const outcome = classifyAnswer(
-                runtime,
-                operation,
-                answer,
-                clock.currentTimeMillisUnsafe(),
-              )
-
-              return Result.isSuccess(outcome)
-                ? Effect.succeed(outcome.success)
-                : Effect.fail(outcome.failure)
-            }),
-          )
-        },
       ),
+      () => {
+        const start = clock.currentTimeMillisUnsafe()
+        timing.sentAt = start
+        const left = deadlineAt === undefined ? Number.POSITIVE_INFINITY : deadlineAt - start
+        const scope = left < runtime.timeoutMs ? "deadline" : "attempt"
+        const limit = Math.max(0, Math.min(left, runtime.timeoutMs))
+        const untyped = operation as Operation<unknown>
+
+        return restore(exchange(runtime, untyped, limit, clock)).pipe(
+          Effect.onExit(() =>
+            Effect.sync(() => runtime.throttle.release(clock.currentTimeMillisUnsafe())),
+          ),
+          Effect.flatMap((answer) => {
+            if (answer === TIMED_OUT) {
+              const timeoutMs = scope === "attempt" ? runtime.timeoutMs : (runtime.deadlineMs ?? 0)
+
+              return Effect.fail(timeoutError(untyped, timeoutMs, scope))
+            }
+
+            span.attribute("http.response.status_code", answer.response.status)
+
+            const outcome = classifyAnswer(
+              runtime,
+              operation,
+              answer,
+              clock.currentTimeMillisUnsafe(),
+            )
+
+            return Result.isSuccess(outcome)
+              ? Effect.succeed(outcome.success)
+              : Effect.fail(outcome.failure)
+          }),
+        )
+      },
     ),
   ).pipe(
     Effect.tapError((error) =>
@@ -585,14 +583,14 @@ const attemptSpan = <A>(
   number: number,
   deadlineAt: number | undefined,
   timing: Timing,
+  parent: Tracer.Span,
+  clock: Clock.Clock,
 ): Effect.Effect<Success<A>, CodebeamerError> => {
   // Per-call attributes inherit the client's fixed ones; spans read them with for...in.
   const attributes: Record<string, unknown> = Object.create(runtime.spanAttributes)
   attributes["http.request.method"] = operation.method
   attributes["url.path"] = runtime.basePath + operation.path
   attributes["url.template"] = operation.template
-  attributes["url.full"] = runtime.baseUrl + operation.path
-  attributes["cbjobs.operation"] = operation.name
   attributes["cbjobs.attempt"] = number
 
   if (number > 1) {
@@ -603,10 +601,12 @@ const attemptSpan = <A>(
     attributes["cbjobs.job.id"] = operation.jobId
   }
 
+  // The parent is given, not provided through the context: providing it (as withSpan does)
+  // copies the fiber's context on every call.
   return Effect.useSpan(
     `${operation.method} ${operation.template}`,
-    { kind: "client", attributes },
-    (span) => attempt(runtime, operation, deadlineAt, span, timing),
+    { kind: "client", attributes, parent },
+    (span) => attempt(runtime, operation, deadlineAt, span, timing, clock),
   )
 }
 
@@ -641,107 +641,109 @@ export const execute = <A>(
 ): Effect.Effect<Completed<A>, CodebeamerError> => {
   const schedule = operation.method === "GET" ? runtime.retryGet : runtime.retryPost
 
-  const run = Effect.clockWith((clock) => {
-    const startedAt = clock.currentTimeMillisUnsafe()
-    const deadlineAt = runtime.deadlineMs === undefined ? undefined : startedAt + runtime.deadlineMs
-    let step:
-      | ((now: number, input: CodebeamerError) => Pull.Pull<[unknown, Duration.Duration], never>)
-      | undefined
+  const run = (span: Tracer.Span) =>
+    Effect.clockWith((clock) => {
+      const startedAt = clock.currentTimeMillisUnsafe()
+      const deadlineAt =
+        runtime.deadlineMs === undefined ? undefined : startedAt + runtime.deadlineMs
+      let step:
+        | ((now: number, input: CodebeamerError) => Pull.Pull<[unknown, Duration.Duration], never>)
+        | undefined
 
-    const loop = (number: number): Effect.Effect<Completed<A>, CodebeamerError> => {
-      const attemptStart = clock.currentTimeMillisUnsafe()
-      const timing: Timing = { sentAt: undefined }
+      const loop = (number: number): Effect.Effect<Completed<A>, CodebeamerError> => {
+        const attemptStart = clock.currentTimeMillisUnsafe()
+        const timing: Timing = { sentAt: undefined }
 
-      return Effect.flatMap(
-        Effect.exit(attemptSpan(runtime, operation, number, deadlineAt, timing)),
-        (exit): Effect.Effect<Completed<A>, CodebeamerError> => {
-          const now = clock.currentTimeMillisUnsafe()
-          const sentAt = timing.sentAt ?? now
-          const throttledMs = sentAt - attemptStart
+        return Effect.flatMap(
+          Effect.exit(attemptSpan(runtime, operation, number, deadlineAt, timing, span, clock)),
+          (exit): Effect.Effect<Completed<A>, CodebeamerError> => {
+            const now = clock.currentTimeMillisUnsafe()
+            const sentAt = timing.sentAt ?? now
+            const throttledMs = sentAt - attemptStart
 
-          if (Exit.isSuccess(exit)) {
-            const { data, response } = exit.value
+            if (Exit.isSuccess(exit)) {
+              const { data, response } = exit.value
 
-            emit(runtime, {
-              operation: operation.name,
-              method: operation.method,
-              path: operation.path,
-              attempt: number,
-              status: response.status,
-              durationMs: now - sentAt,
-              throttledMs,
-            })
-
-            return Effect.succeed({
-              data,
-              response,
-              attempts: number,
-              durationMs: now - startedAt,
-            })
-          }
-
-          const error = Cause.findErrorOption(exit.cause)
-
-          if (error._tag === "None") {
-            return Effect.failCause(exit.cause)
-          }
-
-          return Effect.flatMap(
-            decideRetry(error.value, now),
-            (retryInMs): Effect.Effect<Completed<A>, CodebeamerError> => {
               emit(runtime, {
                 operation: operation.name,
                 method: operation.method,
                 path: operation.path,
                 attempt: number,
-                status: statusOf(error.value),
+                status: response.status,
                 durationMs: now - sentAt,
                 throttledMs,
-                error: error.value._tag,
-                retryInMs,
               })
 
-              return retryInMs === undefined
-                ? Effect.fail(error.value)
-                : Effect.flatMap(Effect.sleep(retryInMs), () => loop(number + 1))
-            },
-          )
-        },
-      )
-    }
+              return Effect.succeed({
+                data,
+                response,
+                attempts: number,
+                durationMs: now - startedAt,
+              })
+            }
 
-    const decideRetry = (
-      error: CodebeamerError,
-      now: number,
-    ): Effect.Effect<number | undefined> => {
-      if (schedule === undefined || !mayRetry(operation as Operation<unknown>, error)) {
-        return Effect.succeed(undefined)
+            const error = Cause.findErrorOption(exit.cause)
+
+            if (error._tag === "None") {
+              return Effect.failCause(exit.cause)
+            }
+
+            return Effect.flatMap(
+              decideRetry(error.value, now),
+              (retryInMs): Effect.Effect<Completed<A>, CodebeamerError> => {
+                emit(runtime, {
+                  operation: operation.name,
+                  method: operation.method,
+                  path: operation.path,
+                  attempt: number,
+                  status: statusOf(error.value),
+                  durationMs: now - sentAt,
+                  throttledMs,
+                  error: error.value._tag,
+                  retryInMs,
+                })
+
+                return retryInMs === undefined
+                  ? Effect.fail(error.value)
+                  : Effect.flatMap(Effect.sleep(retryInMs), () => loop(number + 1))
+              },
+            )
+          },
+        )
       }
 
-      const withStep =
-        step === undefined
-          ? Effect.map(Schedule.toStep(schedule), (made) => {
-              step = made as typeof step
-              return made as NonNullable<typeof step>
-            })
-          : Effect.succeed(step)
+      const decideRetry = (
+        error: CodebeamerError,
+        now: number,
+      ): Effect.Effect<number | undefined> => {
+        if (schedule === undefined || !mayRetry(operation as Operation<unknown>, error)) {
+          return Effect.succeed(undefined)
+        }
 
-      return Effect.flatMap(withStep, (current) =>
-        Effect.map(nextDelay(current, now, error), (delay) => {
-          if (delay === undefined || deadlineAt === undefined) {
-            return delay
-          }
+        const withStep =
+          step === undefined
+            ? Effect.map(Schedule.toStep(schedule), (made) => {
+                step = made as typeof step
+                return made as NonNullable<typeof step>
+              })
+            : Effect.succeed(step)
 
-          // A retry that could not start before the deadline is not made.
-          const start = Math.max(now + delay, runtime.throttle.pausedUntil())
+        return Effect.flatMap(withStep, (current) =>
+          Effect.map(nextDelay(current, now, error), (delay) => {
+            if (delay === undefined || deadlineAt === undefined) {
+              return delay
+            }
 
-          return start >= deadlineAt ? undefined : delay
-        }),
-      )
-    }
+            // A retry that could not start before the deadline is not made.
+            const start = Math.max(now + delay, runtime.throttle.pausedUntil())
 
-    return loop(1)
-  })
+            return start >= deadlineAt ? undefined : delay
+          }),
+        )
+      }
+
+      return loop(1)
+    })
 
   const attributes: Record<string, unknown> = {
     "http.request.method": operation.method,
@@ -753,5 +755,5 @@ export const execute = <A>(
     attributes["cbjobs.job.id"] = operation.jobId
   }
 
-  return Effect.withSpan(run, `cbjobs.${operation.name}`, { attributes, captureStackTrace: false })
+  return Effect.useSpan(`cbjobs.${operation.name}`, { attributes }, run)
 }
