@@ -17,6 +17,7 @@ import {
 } from "../src/Errors.ts"
 import { makeScrubber } from "../src/internal/redact.ts"
 import { oneLine } from "../src/internal/text.ts"
+import { describeFetchFailure } from "../src/internal/transport.ts"
 
 const get = { method: "GET" as const, path: "/v3/job/56", jobId: 56 }
 
@@ -120,5 +121,59 @@ describe("scrubbing", () => {
     expect(scrub("bad token s3cret-token-long and s3cret-token, ab")).toBe(
       "bad token <redacted> and <redacted>, ab",
     )
+  })
+})
+
+describe("fetch failures", () => {
+  const failure = (error: unknown) => describeFetchFailure(error)
+  const withCause = (message: string, cause: unknown) =>
+    Object.assign(new TypeError(message), { cause })
+  const coded = (message: string, code: string) => Object.assign(new Error(message), { code })
+
+  it("counts a refused connection, a DNS failure or a blocked port as never sent", () => {
+    const refused = withCause(
+      "fetch failed",
+      coded("connect ECONNREFUSED 127.0.0.1:1", "ECONNREFUSED"),
+    )
+    const everyAddress = withCause(
+      "fetch failed",
+      Object.assign(new AggregateError([coded("a", "ECONNREFUSED"), coded("b", "ECONNREFUSED")]), {
+        code: "ECONNREFUSED",
+      }),
+    )
+
+    expect(failure(refused)).toMatchObject({ mayHaveBeenSent: false, code: "ECONNREFUSED" })
+    expect(failure(everyAddress).mayHaveBeenSent).toBe(false)
+    expect(
+      failure(withCause("fetch failed", coded("getaddrinfo", "ENOTFOUND"))).mayHaveBeenSent,
+    ).toBe(false)
+    expect(failure(withCause("fetch failed", new Error("bad port"))).mayHaveBeenSent).toBe(false)
+    expect(failure(coded("Unable to connect", "ConnectionRefused")).mayHaveBeenSent).toBe(false)
+    expect(
+      failure(new TypeError("error sending request: client error (Connect): tcp connect error"))
+        .mayHaveBeenSent,
+    ).toBe(false)
+  })
+
+  it("counts a reset, a closed socket or an unexplained failure as possibly sent", () => {
+    expect(
+      failure(withCause("fetch failed", coded("read ECONNRESET", "ECONNRESET"))).mayHaveBeenSent,
+    ).toBe(true)
+    expect(
+      failure(withCause("fetch failed", coded("other side closed", "UND_ERR_SOCKET")))
+        .mayHaveBeenSent,
+    ).toBe(true)
+    expect(failure(new TypeError("Failed to fetch")).mayHaveBeenSent).toBe(true)
+    expect(failure("something odd")).toMatchObject({
+      mayHaveBeenSent: true,
+      reason: "something odd",
+    })
+  })
+
+  it("describes the failure with the messages of its causes", () => {
+    expect(
+      failure(withCause("fetch failed", coded("connect ECONNREFUSED 127.0.0.1:1", "ECONNREFUSED")))
+        .reason,
+    ).toBe("fetch failed: connect ECONNREFUSED 127.0.0.1:1")
   })
 })

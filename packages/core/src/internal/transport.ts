@@ -12,8 +12,10 @@ const NOT_SENT_CODES: ReadonlySet<string> = new Set([
   "ConnectionRefused",
 ])
 
-// Deno reports connect and DNS failures in the message only.
-const NOT_SENT_MESSAGE = /tcp connect error|dns error|client error \(Connect\)/i
+// Deno reports connect and DNS failures in the message only; every runtime refuses the ports the
+// fetch standard blocks before connecting.
+const NOT_SENT_MESSAGE =
+  /tcp connect error|dns error|client error \(Connect\)|^bad port$|are blocked|connection refused/i
 
 const codeOf = (error: unknown): string | undefined => {
   if (typeof error !== "object" || error === null) {
