@@ -201,6 +201,8 @@ export interface DecodeErrorFields extends RequestLocation {
   readonly issue: string
 }
 
+const fieldPrefix = (field: string | undefined): string => (field ? `${field}: ` : "")
+
 /** The response body was not as the contract says (content type, JSON, or shape). */
 export class DecodeError extends Data.TaggedError("DecodeError")<
   DecodeErrorFields & { readonly message: string }
@@ -214,7 +216,7 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
           ? `${what} is ${fields.contentType ?? "untyped"}, not JSON: ${fields.issue}`
           : fields.problem === "json"
             ? `${what} is not valid JSON: ${fields.issue}`
-            : `${what} does not match the contract: ${fields.field ? `${fields.field}: ` : ""}${fields.issue}`
+            : `${what} does not match the contract: ${fieldPrefix(fields.field)}${fields.issue}`
     // A POST answered 2xx was accepted: a job probably started, only its id is unreadable.
     const accepted =
       fields.method === "POST" && fields.problem !== "html-login-page" && fields.status < 300
@@ -265,7 +267,8 @@ export class UnknownOutcome extends Data.TaggedError("UnknownOutcome")<
   UnknownOutcomeFields & { readonly message: string }
 > {
   constructor(fields: UnknownOutcomeFields) {
-    const text = `working-set update may have started a job (${fields.detail}); check before resubmitting`
+    const text =
+      `working-set update may have started a job (${fields.detail}); ` + "check before resubmitting"
     super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
   }
 }

@@ -120,7 +120,11 @@ const cadence = (jobId: number, options: WaitOptions): Effect.Effect<Cadence, In
 }
 
 const signature = (job: BackgroundJob): string =>
-  `${job.backgroundJobStatus}\u0000${job.statusInfo?.progressPercentage}\u0000${job.statusInfo?.stepInProgress}`
+  [
+    job.backgroundJobStatus,
+    job.statusInfo?.progressPercentage,
+    job.statusInfo?.stepInProgress,
+  ].join("\u0000")
 
 // Polls until the job is FINISHED; `onSnapshot` sees every snapshot and whether it changed.
 // Polls until the job is FINISHED; `onSnapshot` sees every snapshot and whether it changed.
@@ -271,7 +275,9 @@ export const waitForJob = (
  * import { jobProgress, watchJob } from "@cbjobs/core"
  * import * as Stream from "effect/Stream"
  *
- * const bar = watchJob(56).pipe(Stream.runForEach((job) => Effect.sync(() => draw(jobProgress(job)))))
+ * const bar = watchJob(56).pipe(
+ *   Stream.runForEach((job) => Effect.sync(() => draw(jobProgress(job)))),
+ * )
  * ```
  */
 export const watchJob = (

@@ -131,7 +131,7 @@ describe("getBackgroundJob against the sandbox", () => {
     expect(sandbox.counters().requests.job).toBe(3)
   })
 
-  it("retries a GET four times under the default schedule, then fails with ServerError", async () => {
+  it("retries a GET four times under the default schedule, then fails", async () => {
     const sandbox = sandboxOf()
     sandbox.faults.status(500, { route: "job", count: 10 })
     const layer = adminLayer(sandbox, { retry: undefined })
@@ -450,7 +450,7 @@ describe("updateWorkingSet against the sandbox", () => {
     })
   })
 
-  it("fails a 200 with a malformed body as DecodeError that says the job may have started", async () => {
+  it("says a job may have started when a 200 POST has a malformed body", async () => {
     const sandbox = sandboxOf()
     sandbox.faults.body("malformed", { route: "working-set-update" })
     const error = expectTag(

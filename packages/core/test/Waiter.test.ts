@@ -99,10 +99,11 @@ describe("waiting in real time", () => {
       Stream.runCollect(watchJob(jobId, { pollInterval: 30, pollFactor: 1 })),
       adminLayer(sandbox),
     )
-    const keys = snapshots.map(
-      (job) =>
-        `${job.backgroundJobStatus} ${job.statusInfo?.progressPercentage} ${job.statusInfo?.stepInProgress}`,
-    )
+    const keys = snapshots.map((job) => {
+      const info = job.statusInfo
+
+      return `${job.backgroundJobStatus} ${info?.progressPercentage} ${info?.stepInProgress}`
+    })
 
     expect(snapshots.at(-1)?.backgroundJobStatus).toBe("FINISHED")
     expect(snapshots.filter((job) => job.backgroundJobStatus === "FINISHED")).toHaveLength(1)

@@ -243,7 +243,9 @@ const classifyStatus = (
           path: operation.path,
           request: operation.request!,
           reason: "server-error",
-          detail: `server error ${status}${fields.serverMessage ? `: ${fields.serverMessage}` : ""}`,
+          detail: fields.serverMessage
+            ? `server error ${status}: ${fields.serverMessage}`
+            : `server error ${status}`,
           status,
           serverMessage: fields.serverMessage,
         })
