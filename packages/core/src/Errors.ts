@@ -267,8 +267,8 @@ export class UnknownOutcome extends Data.TaggedError("UnknownOutcome")<
   UnknownOutcomeFields & { readonly message: string }
 > {
   constructor(fields: UnknownOutcomeFields) {
-    const text =
-      `working-set update may have started a job (${fields.detail}); ` + "check before resubmitting"
+    const advice = "check before resubmitting"
+    const text = `working-set update may have started a job (${fields.detail}); ${advice}`
     super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
   }
 }
