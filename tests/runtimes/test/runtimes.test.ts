@@ -8,7 +8,18 @@ const workspace = (path: string) => fileURLToPath(new URL(`../../../${path}`, im
 
 /** Example scripts that must run unchanged everywhere, each from its own package's folder. */
 const examples = [
-  { name: "the sdk example", dir: "packages/sdk", file: "examples/start-and-wait.mjs" },
+  {
+    name: "the core example",
+    dir: "packages/core",
+    file: "examples/start-and-wait.mjs",
+    prints: /"outcome":"Succeeded"/,
+  },
+  {
+    name: "the sdk example",
+    dir: "packages/sdk",
+    file: "examples/start-and-wait.mjs",
+    prints: /FINISHED/,
+  },
 ]
 
 const matrix = examples.flatMap((example) =>
@@ -69,9 +80,8 @@ describe("the runtime matrix", () => {
         },
       })
 
-      expect(result.stderr).toBe("")
-      expect(result.code).toBe(0)
-      expect(result.stdout).toMatch(/FINISHED/)
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toMatch(example.prints)
       expect(sandbox.counters().jobsCreated).toBe(before + 1)
     },
   )

@@ -1,5 +1,6 @@
 // Starts a working-set update and waits for its job: the example that runs unchanged under
-// Node 20 (as built JS), Node 24, Deno and Bun. Only the package's public API is used.
+// Node 20, Node 24, Deno and Bun (plain JavaScript, no build step of its own). Only the package's
+// public API is used.
 //
 // Environment: CODEBEAMER_URL and one of CODEBEAMER_USERNAME + CODEBEAMER_PASSWORD,
 // CODEBEAMER_API_KEY (+ CODEBEAMER_API_KEY_PREFIX) or CODEBEAMER_TOKEN; CBJOBS_SOURCE_ID and
