@@ -27,11 +27,15 @@ if (args.includes("--sandbox")) {
 }
 
 try {
-  const results = await runEverywhere(resolve(file), { env })
+  // pnpm runs this script in its package folder; a relative path means the caller's folder.
+  const results = await runEverywhere(resolve(process.env.INIT_CWD ?? ".", file), { env })
 
   for (const result of results) {
     const verdict = result.code === 0 ? "ok  " : "FAIL"
-    console.log(`${verdict} ${result.runtime.padEnd(7)} ${String(result.ms).padStart(6)} ms`)
+    const lastLine = result.stdout.trim().split("\n").at(-1) ?? ""
+    console.log(
+      `${verdict} ${result.runtime.padEnd(7)} ${String(result.ms).padStart(6)} ms  ${lastLine}`,
+    )
 
     if (result.code !== 0) {
       console.log(result.stderr.trim() || result.stdout.trim())
