@@ -1,3 +1,4 @@
+import type { Auth } from "@cbjobs/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { UsageError } from "./Failure.ts"
@@ -10,24 +11,10 @@ import {
 } from "./Profiles.ts"
 import { PromptAborted, promptSecret, readSecretFromStdin } from "./Secrets.ts"
 
-/** Credentials for one client, secrets wrapped so they never print (core's `Auth`). */
-export type ResolvedAuth =
-  | {
-      readonly type: "basic"
-      readonly username: string
-      readonly password: Redacted.Redacted<string>
-    }
-  | {
-      readonly type: "apiKey"
-      readonly apiKey: Redacted.Redacted<string>
-      readonly prefix?: string
-    }
-  | { readonly type: "bearer"; readonly token: Redacted.Redacted<string> }
-
 /** The server to talk to and how to authenticate, with where each came from. */
 export interface Connection {
   readonly baseUrl: string
-  readonly auth: ResolvedAuth
+  readonly auth: Auth
   /** For error hints, e.g. "profile ci" or "CODEBEAMER_* variables"; never a secret. */
   readonly credentialSource: string
 }
@@ -56,7 +43,7 @@ const present = (value: string | undefined): value is string =>
  * authFromEnv({ CODEBEAMER_TOKEN: "eyJ…" }) // => { type: "bearer", token: <redacted> }
  * ```
  */
-export const authFromEnv = (env: Env): ResolvedAuth | undefined => {
+export const authFromEnv = (env: Env): Auth | undefined => {
   const kinds = [
     present(env.CODEBEAMER_USERNAME) || present(env.CODEBEAMER_PASSWORD) ? "basic" : undefined,
     present(env.CODEBEAMER_API_KEY) ? "apiKey" : undefined,
@@ -110,7 +97,7 @@ export const authFromEnv = (env: Env): ResolvedAuth | undefined => {
  * authFromProfile({ url, auth: { type: "bearer", token: "eyJ…" } })
  * ```
  */
-export const authFromProfile = (profile: Profile): ResolvedAuth => {
+export const authFromProfile = (profile: Profile): Auth => {
   const { auth } = profile
 
   switch (auth.type) {
@@ -284,7 +271,7 @@ const authFromStdin = (
   flags: ConnectionFlags,
   env: Env,
   profile: Profile | undefined,
-): Effect.Effect<ResolvedAuth, UsageError> =>
+): Effect.Effect<Auth, UsageError> =>
   Effect.gen(function* () {
     if (flag === "--token-stdin") {
       return { type: "bearer", token: Redacted.make(yield* readSecret(flag, "Token: ")) } as const

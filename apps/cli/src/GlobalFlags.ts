@@ -81,20 +81,13 @@ export const root = Command.make("cbjobs").pipe(
  * const globals = toGlobalOptions(yield* root)
  * ```
  */
-export const toGlobalOptions = (parsed: {
-  readonly url: Option.Option<string>
-  readonly profile: Option.Option<string>
-  readonly username: Option.Option<string>
-  readonly sandbox: boolean
-  readonly passwordStdin: boolean
-  readonly tokenStdin: boolean
-  readonly apiKeyStdin: boolean
-  readonly json: boolean
-  readonly quiet: boolean
-  readonly verbose: boolean
-  readonly color: boolean
-  readonly progress: (typeof PROGRESS_CHOICES)[number]
-}): GlobalOptions => ({
+export const toGlobalOptions = (
+  parsed: Omit<GlobalOptions, "url" | "profile" | "username"> & {
+    readonly url: Option.Option<string>
+    readonly profile: Option.Option<string>
+    readonly username: Option.Option<string>
+  },
+): GlobalOptions => ({
   ...parsed,
   url: Option.getOrUndefined(parsed.url),
   profile: Option.getOrUndefined(parsed.profile),

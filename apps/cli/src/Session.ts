@@ -177,3 +177,21 @@ export const reported = <A, E, R>(
       }).pipe(Effect.andThen(Effect.fail(new Exit({ code: report.exitCode }))))
     }),
   )
+
+/**
+ * Runs a command in a fresh session: the body gets the session, what it opens (the sandbox)
+ * closes when it ends, and a failure is reported as `reported` does.
+ *
+ * @example
+ * ```ts
+ * yield* inSession(globals, (session) => Effect.gen(function* () { ... }))
+ * ```
+ */
+export const inSession = <A, E>(
+  options: GlobalOptions,
+  body: (session: Session) => Effect.Effect<A, E, Scope.Scope>,
+): Effect.Effect<A, Exit> => {
+  const session = makeSession(options)
+
+  return reported(session, Effect.scoped(body(session)))
+}

@@ -77,6 +77,17 @@ const nameOnPrototype = (errorClass: { prototype: object }, name: CodebeamerErro
   ownClasses.add(errorClass)
 }
 
+// Only the fields that have a value become own properties, so `console.log` stays short.
+const assignDefined = <Details extends object>(
+  error: object,
+  details: Details,
+  keys: ReadonlyArray<keyof Details & string>,
+): void => {
+  for (const key of keys) {
+    if (details[key] !== undefined) (error as Record<string, unknown>)[key] = details[key]
+  }
+}
+
 /**
  * The base class of every error this package throws. Check the class with `instanceof`, or switch
  * on the literal `name`.
@@ -121,12 +132,7 @@ export class CodebeamerError extends Error {
   constructor(message: string, details: CodebeamerErrorDetails = {}) {
     super(message, "cause" in details ? { cause: details.cause } : undefined)
 
-    // Only the fields that have a value become own properties, so `console.log` stays short.
-    if (details.status !== undefined) this.status = details.status
-    if (details.method !== undefined) this.method = details.method
-    if (details.path !== undefined) this.path = details.path
-    if (details.serverMessage !== undefined) this.serverMessage = details.serverMessage
-    if (details.resourceUri !== undefined) this.resourceUri = details.resourceUri
+    assignDefined(this, details, ["status", "method", "path", "serverMessage", "resourceUri"])
     Object.defineProperty(this, errorBrand, { value: true })
   }
 
@@ -245,17 +251,16 @@ export class RateLimitError extends CodebeamerError {
   declare readonly status: 429
 
   /** How long the server asked the client to wait, in milliseconds. */
-  readonly retryAfterMs: number
+  declare readonly retryAfterMs: number
 
   /** Where `retryAfterMs` came from: the JSON body, a `Retry-After` header, or a default. */
-  readonly retryAfterSource: "body" | "header" | "default"
+  declare readonly retryAfterSource: "body" | "header" | "default"
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: RateLimitErrorDetails) {
     super(message, details)
 
-    this.retryAfterMs = details.retryAfterMs
-    this.retryAfterSource = details.retryAfterSource
+    assignDefined(this, details, ["retryAfterMs", "retryAfterSource"])
   }
 }
 
@@ -318,7 +323,7 @@ export class ConnectionError extends CodebeamerError {
   constructor(message: string, details: ConnectionErrorDetails = {}) {
     super(message, details)
 
-    if (details.code !== undefined) this.code = details.code
+    assignDefined(this, details, ["code"])
   }
 }
 
@@ -348,7 +353,7 @@ export class TimeoutError extends CodebeamerError {
   constructor(message: string, details: TimeoutErrorDetails = {}) {
     super(message, details)
 
-    if (details.timeoutMs !== undefined) this.timeoutMs = details.timeoutMs
+    assignDefined(this, details, ["timeoutMs"])
   }
 }
 
@@ -378,7 +383,7 @@ export class ResponseValidationError extends CodebeamerError {
   constructor(message: string, details: ResponseValidationErrorDetails = {}) {
     super(message, details)
 
-    if (details.field !== undefined) this.field = details.field
+    assignDefined(this, details, ["field"])
   }
 }
 
@@ -404,17 +409,16 @@ export class RequestValidationError extends CodebeamerError {
   declare readonly status: undefined
 
   /** The offending field, e.g. `target.id` or `jobId`. */
-  readonly field: string
+  declare readonly field: string
 
   /** What is wrong with it. */
-  readonly reason: string
+  declare readonly reason: string
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: RequestValidationErrorDetails) {
     super(message, details)
 
-    this.field = details.field
-    this.reason = details.reason
+    assignDefined(this, details, ["field", "reason"])
   }
 }
 
@@ -448,17 +452,16 @@ export class UnknownOutcomeError extends CodebeamerError {
   declare readonly name: "UnknownOutcomeError"
 
   /** The request whose outcome is unknown. */
-  readonly request: WorkingSetUpdateRequest
+  declare readonly request: WorkingSetUpdateRequest
 
   /** Why the outcome is unknown; `message` has the detail. */
-  readonly reason: UnknownOutcomeReason
+  declare readonly reason: UnknownOutcomeReason
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: UnknownOutcomeErrorDetails) {
     super(message, details)
 
-    this.request = details.request
-    this.reason = details.reason
+    assignDefined(this, details, ["request", "reason"])
   }
 }
 
@@ -486,21 +489,19 @@ export class JobFailedError extends CodebeamerError {
   declare readonly status: undefined
 
   /** The id of the failed job. */
-  readonly jobId: number
+  declare readonly jobId: number
 
   /** The job's last snapshot. */
-  readonly job: BackgroundJob
+  declare readonly job: BackgroundJob
 
   /** The steps whose result is `FAILED`, with their `resultMessage`. */
-  readonly failedSteps: ReadonlyArray<BackgroundJobStep>
+  declare readonly failedSteps: ReadonlyArray<BackgroundJobStep>
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: JobFailedErrorDetails) {
     super(message, details)
 
-    this.jobId = details.jobId
-    this.job = details.job
-    this.failedSteps = details.failedSteps
+    assignDefined(this, details, ["jobId", "job", "failedSteps"])
   }
 }
 
@@ -525,7 +526,7 @@ export class WaitTimeoutError extends CodebeamerError {
   declare readonly status: undefined
 
   /** The id of the job waited for. */
-  readonly jobId: number
+  declare readonly jobId: number
 
   /** The last snapshot seen, if any poll succeeded. */
   declare readonly lastJob: BackgroundJob | undefined
@@ -534,8 +535,7 @@ export class WaitTimeoutError extends CodebeamerError {
   constructor(message: string, details: WaitTimeoutErrorDetails) {
     super(message, details)
 
-    this.jobId = details.jobId
-    if (details.lastJob !== undefined) this.lastJob = details.lastJob
+    assignDefined(this, details, ["jobId", "lastJob"])
   }
 }
 
@@ -560,17 +560,16 @@ export class JobStalledError extends CodebeamerError {
   declare readonly status: undefined
 
   /** The id of the stalled job. */
-  readonly jobId: number
+  declare readonly jobId: number
 
   /** The last snapshot seen. */
-  readonly lastJob: BackgroundJob
+  declare readonly lastJob: BackgroundJob
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: JobStalledErrorDetails) {
     super(message, details)
 
-    this.jobId = details.jobId
-    this.lastJob = details.lastJob
+    assignDefined(this, details, ["jobId", "lastJob"])
   }
 }
 
@@ -623,7 +622,7 @@ export class InvalidOptionsError extends CodebeamerError {
   declare readonly status: undefined
 
   /** The option (or environment variable) at fault. */
-  readonly option: string
+  declare readonly option: string
 
   /** Builds the error; the SDK does this for you. */
   constructor(message: string, details: InvalidOptionsErrorDetails) {

@@ -1,9 +1,22 @@
-import { getBackgroundJob } from "@cbjobs/core"
+import { type BackgroundJob, type CodebeamerClient, getBackgroundJob } from "@cbjobs/core"
 import * as Effect from "effect/Effect"
 import type { Exit } from "../Failure.ts"
 import type { GlobalOptions } from "../GlobalFlags.ts"
 import { followJob, showJob } from "../JobOutput.ts"
-import { makeSession, reported } from "../Session.ts"
+import { inSession, type Session } from "../Session.ts"
+
+const fetchAndShow = <E>(
+  options: GlobalOptions,
+  fetch: (session: Session) => Effect.Effect<BackgroundJob, E, CodebeamerClient>,
+): Effect.Effect<void, Exit> =>
+  inSession(options, (session) =>
+    Effect.gen(function* () {
+      const connection = yield* session.connect
+      const job = yield* fetch(session).pipe(Effect.provide(session.client(connection)))
+
+      yield* showJob(session, job)
+    }),
+  )
 
 /**
  * What `cbjobs job get` does: read the job once and show it.
@@ -16,23 +29,7 @@ import { makeSession, reported } from "../Session.ts"
 export const getJob = (
   options: GlobalOptions,
   input: { readonly jobId: number },
-): Effect.Effect<void, Exit> => {
-  const session = makeSession(options)
-
-  return reported(
-    session,
-    Effect.scoped(
-      Effect.gen(function* () {
-        const connection = yield* session.connect
-        const job = yield* getBackgroundJob(input.jobId).pipe(
-          Effect.provide(session.client(connection)),
-        )
-
-        yield* showJob(session, job)
-      }),
-    ),
-  )
-}
+): Effect.Effect<void, Exit> => fetchAndShow(options, () => getBackgroundJob(input.jobId))
 
 /**
  * What `cbjobs job wait` does: follow the job until it finishes, then show it.
@@ -49,20 +46,5 @@ export const waitJob = (
     readonly maxWaitMs: number | undefined
     readonly stallAfterMs: number | undefined
   },
-): Effect.Effect<void, Exit> => {
-  const session = makeSession(options)
-
-  return reported(
-    session,
-    Effect.scoped(
-      Effect.gen(function* () {
-        const connection = yield* session.connect
-        const job = yield* followJob(session, input.jobId, input).pipe(
-          Effect.provide(session.client(connection)),
-        )
-
-        yield* showJob(session, job)
-      }),
-    ),
-  )
-}
+): Effect.Effect<void, Exit> =>
+  fetchAndShow(options, (session) => followJob(session, input.jobId, input))

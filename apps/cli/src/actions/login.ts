@@ -1,7 +1,7 @@
-import { getBackgroundJob } from "@cbjobs/core"
+import { type Auth, getBackgroundJob } from "@cbjobs/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { type Connection, type ResolvedAuth, readSecret } from "../Connection.ts"
+import { type Connection, readSecret } from "../Connection.ts"
 import { exitCodeFor } from "../ErrorReport.ts"
 import { ExitCode } from "../ExitCode.ts"
 import { CheckFailed, type Exit, UsageError } from "../Failure.ts"
@@ -148,7 +148,7 @@ export const login = (options: GlobalOptions, input: LoginInput): Effect.Effect<
       const prefix = input.apiKeyPrefix
 
       let stored: StoredAuth
-      let auth: ResolvedAuth
+      let auth: Auth
       let user: string | undefined
 
       if (kind === "basic") {

@@ -6,7 +6,7 @@ import { type Exit, UsageError } from "../Failure.ts"
 import type { GlobalOptions } from "../GlobalFlags.ts"
 import { followJob, showJob } from "../JobOutput.ts"
 import { renderEvent } from "../Progress.ts"
-import { makeSession, reported, type Session } from "../Session.ts"
+import { inSession, type Session } from "../Session.ts"
 import {
   checkRequest,
   mergeRequest,
@@ -118,92 +118,86 @@ export interface UpdateInput {
 export const updateWorkingSetCommand = (
   options: GlobalOptions,
   input: UpdateInput,
-): Effect.Effect<void, Exit> => {
-  const session = makeSession(options)
-
-  return reported(
-    session,
-    Effect.scoped(
-      Effect.gen(function* () {
-        if (!input.wait && (input.maxWaitMs !== undefined || input.stallAfterMs !== undefined)) {
-          return yield* new UsageError({
-            message: "--max-wait and --stall-after limit the waiting of --wait",
-            hint: "add --wait, or follow the job later with cbjobs job wait <id>",
-          })
-        }
-
-        const from = input.from
-        const fromFile = from === undefined ? {} : yield* readRequestFile(from, options)
-        const flags: UpdateFlags = {
-          source: input.source,
-          target: input.target,
-          projectBaseline: input.projectBaseline,
-          trackers: input.trackers,
-        }
-        const request = yield* Effect.try({
-          try: () =>
-            checkRequest(
-              mergeRequest(fromFile, flags),
-              from === undefined ? "from the flags" : "from --from and the flags",
-            ),
-          catch: (cause) => cause as UsageError,
+): Effect.Effect<void, Exit> =>
+  inSession(options, (session) =>
+    Effect.gen(function* () {
+      if (!input.wait && (input.maxWaitMs !== undefined || input.stallAfterMs !== undefined)) {
+        return yield* new UsageError({
+          message: "--max-wait and --stall-after limit the waiting of --wait",
+          hint: "add --wait, or follow the job later with cbjobs job wait <id>",
         })
+      }
 
-        if (input.dryRun) return printDryRun(session, request)
+      const from = input.from
+      const fromFile = from === undefined ? {} : yield* readRequestFile(from, options)
+      const flags: UpdateFlags = {
+        source: input.source,
+        target: input.target,
+        projectBaseline: input.projectBaseline,
+        trackers: input.trackers,
+      }
+      const request = yield* Effect.try({
+        try: () =>
+          checkRequest(
+            mergeRequest(fromFile, flags),
+            from === undefined ? "from the flags" : "from --from and the flags",
+          ),
+        catch: (cause) => cause as UsageError,
+      })
 
-        const connection = yield* session.connect
-        const client = session.client(connection)
-        const reference = yield* updateWorkingSet(request).pipe(
-          Effect.provide(client),
-          Effect.onInterrupt(() =>
-            Effect.sync(() =>
-              session.output.stderr(
-                "Interrupted while starting the job: the server may have started it anyway; " +
-                  "check the target working set before trying again.",
-              ),
+      if (input.dryRun) return printDryRun(session, request)
+
+      const connection = yield* session.connect
+      const client = session.client(connection)
+      const reference = yield* updateWorkingSet(request).pipe(
+        Effect.provide(client),
+        Effect.onInterrupt(() =>
+          Effect.sync(() =>
+            session.output.stderr(
+              "Interrupted while starting the job: the server may have started it anyway; " +
+                "check the target working set before trying again.",
             ),
           ),
-        )
-        const { jobId } = reference
+        ),
+      )
+      const { jobId } = reference
 
-        if (!input.wait) {
-          if (options.json) session.output.stdout(JSON.stringify(reference, null, 2))
-          else if (options.quiet) session.output.stdout(String(jobId))
-          else {
-            session.output.stdout(
-              `Started job ${jobId} (${reference.jobType}). ` +
-                (options.sandbox
-                  ? "The sandbox stops with this process; use --wait to follow the job."
-                  : `Follow it with: cbjobs job wait ${jobId}`),
-            )
-          }
-
-          return
-        }
-
-        session.note(
-          `Started job ${jobId} (${reference.jobType}); waiting for it. ` +
-            "Ctrl-C stops the waiting, not the job.",
-        )
-
-        if (session.progressMode === "ndjson") {
-          session.output.stderr(
-            renderEvent("submitted", {
-              jobId,
-              status: "NEW",
-              percent: 0,
-              elapsedMs: 0,
-            }),
+      if (!input.wait) {
+        if (options.json) session.output.stdout(JSON.stringify(reference, null, 2))
+        else if (options.quiet) session.output.stdout(String(jobId))
+        else {
+          session.output.stdout(
+            `Started job ${jobId} (${reference.jobType}). ` +
+              (options.sandbox
+                ? "The sandbox stops with this process; use --wait to follow the job."
+                : `Follow it with: cbjobs job wait ${jobId}`),
           )
         }
 
-        const job = yield* followJob(session, jobId, {
-          maxWaitMs: input.maxWaitMs,
-          stallAfterMs: input.stallAfterMs,
-        }).pipe(Effect.provide(client))
+        return
+      }
 
-        yield* showJob(session, job)
-      }),
-    ),
+      session.note(
+        `Started job ${jobId} (${reference.jobType}); waiting for it. ` +
+          "Ctrl-C stops the waiting, not the job.",
+      )
+
+      if (session.progressMode === "ndjson") {
+        session.output.stderr(
+          renderEvent("submitted", {
+            jobId,
+            status: "NEW",
+            percent: 0,
+            elapsedMs: 0,
+          }),
+        )
+      }
+
+      const job = yield* followJob(session, jobId, {
+        maxWaitMs: input.maxWaitMs,
+        stallAfterMs: input.stallAfterMs,
+      }).pipe(Effect.provide(client))
+
+      yield* showJob(session, job)
+    }),
   )
-}

@@ -1,23 +1,5 @@
 import type * as Core from "@cbjobs/core"
-import {
-  BadRequestError,
-  type CodebeamerError,
-  ConnectionError,
-  ForbiddenError,
-  InvalidOptionsError,
-  JobFailedError,
-  JobStalledError,
-  NotFoundError,
-  RateLimitError,
-  RequestValidationError,
-  ResponseValidationError,
-  ServerError,
-  TimeoutError,
-  UnauthorizedError,
-  UnexpectedStatusError,
-  UnknownOutcomeError,
-  WaitTimeoutError,
-} from "../Errors.ts"
+import * as Errors from "../Errors.ts"
 
 /** Every tagged error the core can fail with, its configuration error included. */
 export type CoreError = Core.CodebeamerError | Core.ConfigError
@@ -44,46 +26,49 @@ const statusDetails = (error: Core.StatusErrorFields, mask: Mask) => ({
  * Turns a core error into the SDK's class for it. Messages pass through `mask`, which blanks the
  * client's secrets, in case a server ever echoes one back.
  */
-export const fromCoreError = (error: CoreError, mask: Mask): CodebeamerError => {
+export const fromCoreError = (error: CoreError, mask: Mask): Errors.CodebeamerError => {
   const message = mask(error.message)
 
   switch (error._tag) {
     case "BadRequest":
-      return new BadRequestError(message, statusDetails(error, mask))
+      return new Errors.BadRequestError(message, statusDetails(error, mask))
     case "Unauthorized":
-      return new UnauthorizedError(message, statusDetails(error, mask))
+      return new Errors.UnauthorizedError(message, statusDetails(error, mask))
     case "Forbidden":
-      return new ForbiddenError(message, statusDetails(error, mask))
+      return new Errors.ForbiddenError(message, statusDetails(error, mask))
     case "NotFound":
-      return new NotFoundError(message, statusDetails(error, mask))
+      return new Errors.NotFoundError(message, statusDetails(error, mask))
     case "ServerError":
-      return new ServerError(message, statusDetails(error, mask))
+      return new Errors.ServerError(message, statusDetails(error, mask))
     case "UnexpectedStatus":
-      return new UnexpectedStatusError(message, statusDetails(error, mask))
+      return new Errors.UnexpectedStatusError(message, statusDetails(error, mask))
     case "RateLimited":
-      return new RateLimitError(message, {
+      return new Errors.RateLimitError(message, {
         ...statusDetails(error, mask),
         retryAfterMs: error.retryAfterMs,
         retryAfterSource: error.retryAfterSource,
       })
     case "Transport":
-      return new ConnectionError(message, { ...location(error, error), code: error.code })
+      return new Errors.ConnectionError(message, { ...location(error, error), code: error.code })
     case "Timeout":
-      return new TimeoutError(message, { ...location(error, error), timeoutMs: error.timeoutMs })
+      return new Errors.TimeoutError(message, {
+        ...location(error, error),
+        timeoutMs: error.timeoutMs,
+      })
     case "DecodeError":
-      return new ResponseValidationError(message, {
+      return new Errors.ResponseValidationError(message, {
         ...location(error, error),
         status: error.status,
         field: error.field,
       })
     case "InvalidRequest":
-      return new RequestValidationError(message, {
+      return new Errors.RequestValidationError(message, {
         ...location(error, error),
         field: error.field,
         reason: error.reason,
       })
     case "UnknownOutcome":
-      return new UnknownOutcomeError(message, {
+      return new Errors.UnknownOutcomeError(message, {
         ...location(error, error),
         status: error.status,
         serverMessage: maskOptional(mask, error.serverMessage),
@@ -91,25 +76,25 @@ export const fromCoreError = (error: CoreError, mask: Mask): CodebeamerError => 
         reason: error.reason,
       })
     case "JobFailed":
-      return new JobFailedError(message, {
+      return new Errors.JobFailedError(message, {
         cause: error,
         jobId: error.jobId,
         job: error.job,
         failedSteps: error.failedSteps,
       })
     case "WaitTimeout":
-      return new WaitTimeoutError(message, {
+      return new Errors.WaitTimeoutError(message, {
         cause: error,
         jobId: error.jobId,
         lastJob: error.lastJob,
       })
     case "JobStalled":
-      return new JobStalledError(message, {
+      return new Errors.JobStalledError(message, {
         cause: error,
         jobId: error.jobId,
         lastJob: error.lastJob,
       })
     case "ConfigError":
-      return new InvalidOptionsError(message, { option: error.field, cause: error })
+      return new Errors.InvalidOptionsError(message, { option: error.field, cause: error })
   }
 }
