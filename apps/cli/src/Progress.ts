@@ -51,7 +51,7 @@ const truncate = (text: string, width: number): string =>
  * ```ts
  * const state = { jobId: 57, status: "IN_PROGRESS", percent: 50, step: "Merge", elapsedMs: 7000 }
  * renderBar(state, 80, makeStyle(false))
- * // => "job 57 ████████████░░░░░░░░░░░░   50%  Merge  0:07"
+ * // => "job 57 ", 12 cells of "█" then 12 of "░", "   50%  Merge  0:07"
  * ```
  */
 export const renderBar = (state: ProgressState, columns: number, style: Style): string => {

@@ -34,10 +34,9 @@ try {
     onProgress: (snapshot) => {
       const info = snapshot.statusInfo ?? {}
       const step = info.stepInProgress ? ` (${info.stepInProgress})` : ""
+      const percent = info.progressPercentage ?? 0
 
-      console.log(
-        `job ${snapshot.id}: ${snapshot.backgroundJobStatus} ${info.progressPercentage ?? 0}%${step}`,
-      )
+      console.log(`job ${snapshot.id}: ${snapshot.backgroundJobStatus} ${percent}%${step}`)
     },
   })
 

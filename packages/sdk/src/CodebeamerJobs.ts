@@ -314,7 +314,8 @@ export class CodebeamerJobs {
    *
    * @example
    * ```ts
-   * console.log(JSON.stringify(client)) // {"baseUrl":"...","auth":{"type":"bearer","token":"<redacted>"},...}
+   * console.log(JSON.stringify(client))
+   * // {"baseUrl":"...","auth":{"type":"bearer","token":"<redacted>"},...}
    * ```
    */
   toJSON(): Record<string, unknown> {

@@ -9,7 +9,8 @@
  *
  * const client = new CodebeamerJobs() // CODEBEAMER_URL and credentials from the environment
  * try {
- *   const job = await client.updateWorkingSetAndWait({ source: { id: 1002 }, target: { id: 1003 } })
+ *   const request = { source: { id: 1002 }, target: { id: 1003 } }
+ *   const job = await client.updateWorkingSetAndWait(request)
  *   console.log("finished at", job.finishedAt)
  * } catch (error) {
  *   if (error instanceof JobFailedError) console.error(error.failedSteps)

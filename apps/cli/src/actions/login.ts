@@ -116,7 +116,8 @@ export interface LoginInput {
  *
  * @example
  * ```ts
- * yield* login(globals, { auth: "basic", apiKeyPrefix: undefined, setDefault: false, verify: true })
+ * const input = { auth: "basic", apiKeyPrefix: undefined, setDefault: false, verify: true }
+ * yield* login(globals, input)
  * ```
  */
 export const login = (options: GlobalOptions, input: LoginInput): Effect.Effect<void, Exit> => {
