@@ -3,34 +3,49 @@ import * as Flag from "effect/cli/Flag"
 import * as Option from "effect/Option"
 import { PROGRESS_CHOICES } from "./Progress.ts"
 
-const flag = {
-  boolean: (name: string, description: string) =>
-    Flag.Boolean(name).pipe(Flag.withDefault(false), Flag.withDescription(description)),
-  text: (name: string, metavar: string, description: string) =>
-    Flag.String(name).pipe(
-      Flag.withMetavar(metavar),
-      Flag.withDescription(description),
-      Flag.optional,
-    ),
-}
+/**
+ * An on/off flag, off unless given.
+ *
+ * @example
+ * ```ts
+ * switchFlag("wait", "Follow the job until it finishes")
+ * ```
+ */
+export const switchFlag = (name: string, description: string) =>
+  Flag.Boolean(name).pipe(Flag.withDefault(false), Flag.withDescription(description))
+
+/**
+ * An optional flag that takes a text value, shown in help as `--name METAVAR`.
+ *
+ * @example
+ * ```ts
+ * textFlag("from", "FILE", "Read the request from a file")
+ * ```
+ */
+export const textFlag = (name: string, metavar: string, description: string) =>
+  Flag.String(name).pipe(
+    Flag.withMetavar(metavar),
+    Flag.withDescription(description),
+    Flag.optional,
+  )
 
 /**
  * The flags every command accepts, before or after its name. None of them takes a secret:
  * secrets come from the environment, a profile, or stdin (`--password-stdin`...).
  */
 export const globalFlags = {
-  url: flag.text("url", "URL", "Codebeamer REST API base URL, e.g. https://host/cb/api"),
-  profile: flag.text("profile", "NAME", "Use the named profile from the config file"),
-  sandbox: flag.boolean("sandbox", "Start the embedded sandbox server and use it (a demo)"),
-  username: flag.text("username", "NAME", "User name for --password-stdin (and login)"),
-  passwordStdin: flag.boolean("password-stdin", "Read the password from stdin"),
-  tokenStdin: flag.boolean("token-stdin", "Read a bearer token (JWT) from stdin"),
-  apiKeyStdin: flag.boolean("api-key-stdin", "Read an API key from stdin"),
-  json: flag.boolean("json", "Print exactly one JSON document on stdout, nothing else"),
-  quiet: flag
-    .boolean("quiet", "Print only the essential result, no progress")
-    .pipe(Flag.withAlias("q")),
-  verbose: flag.boolean("verbose", "Log each HTTP attempt on stderr; stack traces on errors"),
+  url: textFlag("url", "URL", "Codebeamer REST API base URL, e.g. https://host/cb/api"),
+  profile: textFlag("profile", "NAME", "Use the named profile from the config file"),
+  sandbox: switchFlag("sandbox", "Start the embedded sandbox server and use it (a demo)"),
+  username: textFlag("username", "NAME", "User name for --password-stdin (and login)"),
+  passwordStdin: switchFlag("password-stdin", "Read the password from stdin"),
+  tokenStdin: switchFlag("token-stdin", "Read a bearer token (JWT) from stdin"),
+  apiKeyStdin: switchFlag("api-key-stdin", "Read an API key from stdin"),
+  json: switchFlag("json", "Print exactly one JSON document on stdout, nothing else"),
+  quiet: switchFlag("quiet", "Print only the essential result, no progress").pipe(
+    Flag.withAlias("q"),
+  ),
+  verbose: switchFlag("verbose", "Log each HTTP attempt on stderr; stack traces on errors"),
   color: Flag.Boolean("color").pipe(
     Flag.withDefault(true),
     Flag.withNegation("no-color"),

@@ -2,7 +2,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { root, toGlobalOptions } from "../GlobalFlags.ts"
+import { root, switchFlag, textFlag, toGlobalOptions } from "../GlobalFlags.ts"
 
 /** `cbjobs login`: save a server and credentials as a profile. */
 export const login = Command.make(
@@ -12,15 +12,12 @@ export const login = Command.make(
       Flag.withDefault("basic"),
       Flag.withDescription("Kind of credentials (implied by a --*-stdin flag)"),
     ),
-    apiKeyPrefix: Flag.String("api-key-prefix").pipe(
-      Flag.withMetavar("WORD"),
-      Flag.withDescription("Word sent before the API key in Authorization, e.g. ApiKey"),
-      Flag.optional,
+    apiKeyPrefix: textFlag(
+      "api-key-prefix",
+      "WORD",
+      "Word sent before the API key in Authorization, e.g. ApiKey",
     ),
-    setDefault: Flag.Boolean("set-default").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription("Make this profile the one used when none is named"),
-    ),
+    setDefault: switchFlag("set-default", "Make this profile the one used when none is named"),
     verify: Flag.Boolean("verify").pipe(
       Flag.withDefault(true),
       Flag.withDescription("Check the credentials against the server before saving"),

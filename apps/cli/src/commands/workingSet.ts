@@ -2,7 +2,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { root, toGlobalOptions } from "../GlobalFlags.ts"
+import { root, switchFlag, textFlag, toGlobalOptions } from "../GlobalFlags.ts"
 import { durationFlag } from "./job.ts"
 
 const idFlag = (name: string, description: string) =>
@@ -22,19 +22,13 @@ export const workingSetUpdate = Command.make(
       Flag.atLeast(0),
     ),
     projectBaseline: idFlag("project-baseline", "Project baseline id (left out: HEAD)"),
-    from: Flag.String("from").pipe(
-      Flag.withMetavar("FILE"),
-      Flag.withDescription("Read the request from a JSON or YAML file (- for stdin); flags win"),
-      Flag.optional,
+    from: textFlag(
+      "from",
+      "FILE",
+      "Read the request from a JSON or YAML file (- for stdin); flags win",
     ),
-    wait: Flag.Boolean("wait").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription("Follow the job until it finishes, like job wait"),
-    ),
-    dryRun: Flag.Boolean("dry-run").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription("Validate and print the request; send nothing"),
-    ),
+    wait: switchFlag("wait", "Follow the job until it finishes, like job wait"),
+    dryRun: switchFlag("dry-run", "Validate and print the request; send nothing"),
     maxWait: durationFlag("max-wait", "With --wait: give up waiting after this long (exit 8)"),
     stallAfter: durationFlag("stall-after", "With --wait: give up when the job shows no change"),
   },
