@@ -7,7 +7,7 @@
 //    printed. On a shared machine the minimum is the steadiest figure; the median adds the
 //    garbage collection each case causes.
 // 2. Memory: 10,000 concurrent waitForJob vs 10,000 plain fetch polling loops, measured once every
-//    waiter has polled and sleeps (the steady state), each in a fresh process, three times.
+//    waiter has polled and sleeps (the steady state), each in a fresh process, five times.
 //
 // The core is imported as built (dist/): tsx would wrap every named closure of the sources in a
 // name-keeping helper that costs time and some hundred bytes per closure.
@@ -262,7 +262,7 @@ const measureInChild = (name: MemoryCase): number => {
 }
 
 const memory = () => {
-  const runs = 3
+  const runs = 5
   const bytes = (name: MemoryCase) =>
     median(Array.from({ length: runs }, () => measureInChild(name))) / waiters
   const plain = bytes("plain")

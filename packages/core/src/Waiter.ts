@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -19,6 +20,7 @@ import {
   type UpdateWorkingSetError,
   WaitTimeout,
 } from "./Errors.ts"
+import { defaultClock } from "./internal/execute.ts"
 import type { WorkingSetUpdateRequest } from "./WorkingSet.ts"
 
 /** How to wait for a job. */
@@ -126,99 +128,156 @@ const signature = (job: BackgroundJob): string =>
     job.statusInfo?.stepInProgress,
   ].join("\u0000")
 
+// The longest delay a timer holds (2^31 - 1 ms); a longer one would fire at once.
+const MAX_TIMER_MS = 2_147_483_647
+
+type Poll = Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient>
+
+// One waiter's state. Written for many waiters at once: a sleeping waiter holds this object, its
+// two bound steps and the clock's timer. A heap snapshot of 2,000 sleeping waiters showed that
+// a closure per step (each with its own context) and `Effect.sleep` (which looks the clock up
+// again) cost more than the state itself; fields and two closures made once cost far less.
+// maxWait is a deadline checked at each wake-up that also bounds each poll and clamps each
+// sleep, instead of racing the whole loop against a timer (two more fibers per waiter).
+class Poller {
+  // Times are kept relative to the start: small integers are stored in place, while a
+  // timestamp in a field is a boxed number of its own.
+  private readonly startedAt: number
+  // The last snapshot, kept only for WaitTimeout to report.
+  private last: BackgroundJob | undefined = undefined
+  private polled = false
+  private lastSignature = ""
+  private lastChangeAt: number
+  private delay: number
+  private readonly get: Poll
+  private readonly pollNow: Poll
+  private readonly jobId: number
+  private readonly plan: Cadence
+  private readonly clock: Clock.Clock
+  private readonly onSnapshot: (job: BackgroundJob, changed: boolean) => Effect.Effect<void>
+
+  // No parameter properties: runtimes that strip types (Node, Deno) do not support them.
+  constructor(
+    jobId: number,
+    plan: Cadence,
+    clock: Clock.Clock,
+    onSnapshot: (job: BackgroundJob, changed: boolean) => Effect.Effect<void>,
+  ) {
+    const startedAt = clock.currentTimeMillisUnsafe()
+
+    this.jobId = jobId
+    this.plan = plan
+    this.clock = clock
+    this.onSnapshot = onSnapshot
+
+    this.startedAt = startedAt
+    this.lastChangeAt = 0
+    this.delay = plan.firstMs
+    this.get = getBackgroundJob(jobId)
+    this.pollNow = Effect.flatMap(this.get, this.handle)
+  }
+
+  // Milliseconds since the wait started.
+  private elapsed(): number {
+    return this.clock.currentTimeMillisUnsafe() - this.startedAt
+  }
+
+  private timedOut() {
+    const { jobId, plan, last } = this
+
+    return Effect.fail(new WaitTimeout({ jobId, maxWaitMs: plan.maxWaitMs ?? 0, lastJob: last }))
+  }
+
+  // What follows a snapshot, decided at once.
+  private next(job: BackgroundJob, now: number): Poll {
+    if (isFinished(job)) {
+      return Effect.succeed(job)
+    }
+
+    const { jobId, plan } = this
+    const stalledFor = now - this.lastChangeAt
+
+    if (plan.stallAfterMs !== undefined && stalledFor >= plan.stallAfterMs) {
+      return Effect.fail(new JobStalled({ jobId, stallAfterMs: plan.stallAfterMs, lastJob: job }))
+    }
+
+    // Wake at the stall limit to confirm it with one more poll, not a full delay later, and at
+    // the deadline to give up on time.
+    const stallIn =
+      plan.stallAfterMs === undefined ? Number.POSITIVE_INFINITY : plan.stallAfterMs - stalledFor
+    const left = plan.maxWaitMs === undefined ? Number.POSITIVE_INFINITY : plan.maxWaitMs - now
+    const sleep = Math.min(this.delay, stallIn, left)
+    this.delay = Math.min(plan.maxMs, this.delay * plan.factor)
+
+    return Effect.flatMap(this.sleep(sleep), this.pollAgain)
+  }
+
+  // On the runtime's own clock a sleep is a plain timer whose callback and cancellation are made
+  // once per waiter; `Clock.sleep` makes three closures and two effects for every sleep, which a
+  // sleeping waiter holds. Any other Clock (TestClock), and waits beyond what a timer can hold,
+  // go through the clock.
+  private sleep(ms: number): Effect.Effect<void> {
+    if (this.clock !== defaultClock || ms <= 0 || ms > MAX_TIMER_MS) {
+      return this.clock.sleep(Duration.millis(ms))
+    }
+
+    this.sleepMs = ms
+
+    return this.timerSleep
+  }
+
+  private sleepMs = 0
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined
+  private readonly cancelTimer = Effect.sync(() => clearTimeout(this.timer))
+  private readonly timerSleep = Effect.callback<void>((resume) => {
+    this.timer = setTimeout(resume, this.sleepMs, Effect.void)
+
+    return this.cancelTimer
+  })
+
+  readonly handle = (job: BackgroundJob): Poll => {
+    const now = this.elapsed()
+    const current = signature(job)
+    const changed = !this.polled || current !== this.lastSignature
+
+    if (changed) {
+      this.lastChangeAt = now
+      this.lastSignature = current
+    }
+
+    this.polled = true
+    this.last = this.plan.maxWaitMs === undefined ? undefined : job
+
+    return Effect.andThen(this.onSnapshot(job, changed), this.next(job, now))
+  }
+
+  readonly pollAgain = (): Poll => {
+    const maxWaitMs = this.plan.maxWaitMs
+
+    if (maxWaitMs === undefined) {
+      return this.pollNow
+    }
+
+    const left = maxWaitMs - this.elapsed()
+
+    if (left <= 0) {
+      return this.timedOut()
+    }
+
+    return Effect.flatMap(Effect.timeoutOption(this.get, left), (job) =>
+      Option.isSome(job) ? this.handle(job.value) : this.timedOut(),
+    )
+  }
+}
+
 // Polls until the job is FINISHED; `onSnapshot` sees every snapshot and whether it changed.
-// Polls until the job is FINISHED; `onSnapshot` sees every snapshot and whether it changed.
-//
-// Written for many waiters at once: a sleeping waiter holds one fiber and a few numbers. No
-// closure made per poll refers to the job (it would keep the decoded job alive while sleeping),
-// and maxWait is checked at each wake-up and bounds each poll, instead of racing the whole loop
-// against a timer (two more fibers per waiter).
 const poll = (
   jobId: number,
   options: WaitOptions,
   onSnapshot: (job: BackgroundJob, changed: boolean) => Effect.Effect<void>,
-): Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient> =>
+): Poll =>
   Effect.flatMap(cadence(jobId, options), (plan) =>
-    Effect.clockWith((clock) => {
-      const startedAt = clock.currentTimeMillisUnsafe()
-      const deadline =
-        plan.maxWaitMs === undefined ? Number.POSITIVE_INFINITY : startedAt + plan.maxWaitMs
-      // The last snapshot is kept only for WaitTimeout to report.
-      const keepLast = plan.maxWaitMs !== undefined
-      let polled = false
-      let last: BackgroundJob | undefined
-      let lastSignature = ""
-      let lastChangeAt = startedAt
-      let delay = plan.firstMs
-
-      const timedOut = () =>
-        Effect.fail(new WaitTimeout({ jobId, maxWaitMs: plan.maxWaitMs ?? 0, lastJob: last }))
-
-      // What follows a snapshot, decided at once.
-      const next = (
-        job: BackgroundJob,
-        now: number,
-      ): Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient> => {
-        if (isFinished(job)) {
-          return Effect.succeed(job)
-        }
-
-        const stalledFor = now - lastChangeAt
-
-        if (plan.stallAfterMs !== undefined && stalledFor >= plan.stallAfterMs) {
-          return Effect.fail(
-            new JobStalled({ jobId, stallAfterMs: plan.stallAfterMs, lastJob: job }),
-          )
-        }
-
-        // Wake at the stall limit to confirm it with one more poll, not a full delay later, and
-        // at the deadline to give up on time.
-        const stallIn =
-          plan.stallAfterMs === undefined
-            ? Number.POSITIVE_INFINITY
-            : plan.stallAfterMs - stalledFor
-        const sleep = Math.min(delay, stallIn, deadline - now)
-        delay = Math.min(plan.maxMs, delay * plan.factor)
-
-        return Effect.flatMap(Effect.sleep(sleep), pollAgain)
-      }
-
-      const handle = (job: BackgroundJob) => {
-        const now = clock.currentTimeMillisUnsafe()
-        const current = signature(job)
-        const changed = !polled || current !== lastSignature
-
-        if (changed) {
-          lastChangeAt = now
-          lastSignature = current
-        }
-
-        polled = true
-        last = keepLast ? job : undefined
-
-        return Effect.andThen(onSnapshot(job, changed), next(job, now))
-      }
-
-      const get = getBackgroundJob(jobId)
-      const pollNow = Effect.flatMap(get, handle)
-      const pollAgain = (): Effect.Effect<BackgroundJob, WatchJobError, CodebeamerClient> => {
-        if (deadline === Number.POSITIVE_INFINITY) {
-          return pollNow
-        }
-
-        const left = deadline - clock.currentTimeMillisUnsafe()
-
-        if (left <= 0) {
-          return timedOut()
-        }
-
-        return Effect.flatMap(Effect.timeoutOption(get, left), (job) =>
-          Option.isSome(job) ? handle(job.value) : timedOut(),
-        )
-      }
-
-      return pollAgain()
-    }),
+    Effect.clockWith((clock) => new Poller(jobId, plan, clock, onSnapshot).pollAgain()),
   )
 
 const notify = (options: WaitOptions, job: BackgroundJob): void => {

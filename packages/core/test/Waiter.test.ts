@@ -117,6 +117,38 @@ describe("waiting in real time", () => {
     expect((error as CodebeamerError)._tag).toBe("NotFound")
   })
 
+  it("fails with WaitTimeout at maxWait on the real clock, with the last snapshot", async () => {
+    const { jobId } = await run(updateWorkingSet(releaseIntoDefault), adminLayer(sandbox))
+    const startedAt = Date.now()
+    const error = await runError(
+      waitForJob(jobId, { pollInterval: "10 seconds", maxWait: 300 }),
+      adminLayer(sandbox),
+    )
+
+    expect(error).toMatchObject({ _tag: "WaitTimeout", jobId, maxWaitMs: 300 })
+    expect((error as { lastJob?: BackgroundJob }).lastJob?.id).toBe(jobId)
+    expect(Date.now() - startedAt).toBeLessThan(5_000)
+  })
+
+  it("stops polling once a sleeping waiter is interrupted", async () => {
+    const { jobId } = await run(updateWorkingSet(releaseIntoDefault), adminLayer(sandbox))
+    const [afterInterrupt, later] = await run(
+      Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(waitForJob(jobId, { pollInterval: 150 }))
+        yield* Effect.sleep(50)
+        yield* Fiber.interrupt(fiber)
+        const afterInterrupt = sandbox.counters().requests.job
+        yield* Effect.sleep(400)
+
+        return [afterInterrupt, sandbox.counters().requests.job] as const
+      }),
+      adminLayer(sandbox),
+    )
+
+    expect(afterInterrupt).toBe(1)
+    expect(later).toBe(1)
+  })
+
   it("rejects an invalid option before polling", async () => {
     const error = await runError(waitForJob(1, { pollFactor: 0.5 }), adminLayer(sandbox))
 

@@ -464,8 +464,8 @@ interface Timing {
   sentAt: number | undefined
 }
 
-// The runtime's own clock, to tell it from a test clock.
-const defaultClock = Effect.runSync(Effect.clockWith(Effect.succeed))
+/** The runtime's own clock, to tell it from a test clock. */
+export const defaultClock = Effect.runSync(Effect.clockWith(Effect.succeed))
 
 const TIMED_OUT: unique symbol = Symbol("TIMED_OUT")
 
