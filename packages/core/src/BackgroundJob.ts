@@ -14,7 +14,7 @@ import {
   Int32,
   openEnum,
   optionalField,
-  UnknownFields,
+  responseObject,
 } from "./internal/schema.ts"
 
 export { DateTimeFromString } from "./internal/schema.ts"
@@ -68,16 +68,13 @@ export const BackgroundJobStepResult = openEnum(["SUCCESSFUL", "FAILED"]).annota
 export type BackgroundJobStepResult = typeof BackgroundJobStepResult.Type
 
 /** A step of a job, with its result and message once finished. */
-export const BackgroundJobStep = Schema.StructWithRest(
-  Schema.Struct({
-    id: optionalField(Id),
-    name: optionalField(Schema.String),
-    status: optionalField(BackgroundJobStepStatus),
-    result: optionalField(BackgroundJobStepResult),
-    resultMessage: optionalField(Schema.String),
-  }),
-  UnknownFields,
-).annotate({ identifier: "BackgroundJobStep" })
+export const BackgroundJobStep = responseObject("BackgroundJobStep", {
+  id: optionalField(Id),
+  name: optionalField(Schema.String),
+  status: optionalField(BackgroundJobStepStatus),
+  result: optionalField(BackgroundJobStepResult),
+  resultMessage: optionalField(Schema.String),
+})
 
 /** A step of a job, with its result and message once finished. */
 export type BackgroundJobStep = typeof BackgroundJobStep.Type
@@ -94,27 +91,24 @@ const statusInfoFields = {
 }
 
 /** The status info of most jobs: progress from pre-set step weights and the current step. */
-export const DefaultBackgroundJobStatusInfo = Schema.StructWithRest(
-  Schema.Struct({ type: Schema.Literal("DefaultBackgroundJobStatusInfo"), ...statusInfoFields }),
-  UnknownFields,
-).annotate({ identifier: "DefaultBackgroundJobStatusInfo" })
+export const DefaultBackgroundJobStatusInfo = responseObject("DefaultBackgroundJobStatusInfo", {
+  type: Schema.Literal("DefaultBackgroundJobStatusInfo"),
+  ...statusInfoFields,
+})
 
 /** The status info of most jobs: progress from pre-set step weights and the current step. */
 export type DefaultBackgroundJobStatusInfo = typeof DefaultBackgroundJobStatusInfo.Type
 
 /** The status info of a dependency-finder job, with its extra counters. */
-export const DependencyFinderJobStatusInfo = Schema.StructWithRest(
-  Schema.Struct({
-    type: Schema.Literal("DependencyFinderJobStatusInfo"),
-    ...statusInfoFields,
-    closedProjectWarnings: optionalField(Schema.Array(Schema.String)),
-    missingPermissionWarnings: optionalField(Schema.Array(Schema.String)),
-    projectsChecked: optionalField(Int32),
-    projectsScheduled: optionalField(Int32),
-    dependencies: optionalField(Schema.Array(Schema.Record(Schema.String, Schema.Unknown))),
-  }),
-  UnknownFields,
-).annotate({ identifier: "DependencyFinderJobStatusInfo" })
+export const DependencyFinderJobStatusInfo = responseObject("DependencyFinderJobStatusInfo", {
+  type: Schema.Literal("DependencyFinderJobStatusInfo"),
+  ...statusInfoFields,
+  closedProjectWarnings: optionalField(Schema.Array(Schema.String)),
+  missingPermissionWarnings: optionalField(Schema.Array(Schema.String)),
+  projectsChecked: optionalField(Int32),
+  projectsScheduled: optionalField(Int32),
+  dependencies: optionalField(Schema.Array(Schema.Record(Schema.String, Schema.Unknown))),
+})
 
 /** The status info of a dependency-finder job, with its extra counters. */
 export type DependencyFinderJobStatusInfo = typeof DependencyFinderJobStatusInfo.Type
@@ -126,17 +120,14 @@ const isUnknownStatusInfoType = (type: string): boolean =>
  * Status info whose `type` this version does not know (or that has none); its fields are kept.
  * A known `type` never falls through to this case, so a malformed known subtype fails to decode.
  */
-export const OtherBackgroundJobStatusInfo = Schema.StructWithRest(
-  Schema.Struct({
-    type: optionalField(
-      Schema.String.check(
-        Schema.makeFilter(isUnknownStatusInfoType, { expected: "an unknown status-info type" }),
-      ),
+export const OtherBackgroundJobStatusInfo = responseObject("OtherBackgroundJobStatusInfo", {
+  type: optionalField(
+    Schema.String.check(
+      Schema.makeFilter(isUnknownStatusInfoType, { expected: "an unknown status-info type" }),
     ),
-    ...statusInfoFields,
-  }),
-  UnknownFields,
-).annotate({ identifier: "OtherBackgroundJobStatusInfo" })
+  ),
+  ...statusInfoFields,
+})
 
 /** Status info whose `type` this version does not know; its fields are kept. */
 export type OtherBackgroundJobStatusInfo = typeof OtherBackgroundJobStatusInfo.Type
@@ -152,16 +143,13 @@ export const BackgroundJobStatusInfo = Schema.Union([
 export type BackgroundJobStatusInfo = typeof BackgroundJobStatusInfo.Type
 
 /** A reference to a user, such as the one who submitted a job. */
-export const UserReference = Schema.StructWithRest(
-  Schema.Struct({
-    id: optionalField(Id),
-    name: optionalField(Schema.String),
-    type: optionalField(Schema.String),
-    email: optionalField(Schema.String),
-    displayName: optionalField(Schema.String),
-  }),
-  UnknownFields,
-).annotate({ identifier: "UserReference" })
+export const UserReference = responseObject("UserReference", {
+  id: optionalField(Id),
+  name: optionalField(Schema.String),
+  type: optionalField(Schema.String),
+  email: optionalField(Schema.String),
+  displayName: optionalField(Schema.String),
+})
 
 /** A reference to a user, such as the one who submitted a job. */
 export type UserReference = typeof UserReference.Type
@@ -170,20 +158,17 @@ export type UserReference = typeof UserReference.Type
  * A background job as `GET /v3/job/{jobId}` returns it. Date-times decode to `Date`; unknown
  * fields are kept.
  */
-export const BackgroundJob = Schema.StructWithRest(
-  Schema.Struct({
-    id: optionalField(Id),
-    backgroundJobStatus: optionalField(BackgroundJobStatus),
-    backgroundJobType: optionalField(BackgroundJobType),
-    createdAt: optionalField(DateTimeFromString),
-    finishedAt: optionalField(DateTimeFromString),
-    description: optionalField(Schema.String),
-    statusInfo: optionalField(BackgroundJobStatusInfo),
-    steps: optionalField(Schema.Array(BackgroundJobStep)),
-    submittedBy: optionalField(UserReference),
-  }),
-  UnknownFields,
-).annotate({ identifier: "BackgroundJob" })
+export const BackgroundJob = responseObject("BackgroundJob", {
+  id: optionalField(Id),
+  backgroundJobStatus: optionalField(BackgroundJobStatus),
+  backgroundJobType: optionalField(BackgroundJobType),
+  createdAt: optionalField(DateTimeFromString),
+  finishedAt: optionalField(DateTimeFromString),
+  description: optionalField(Schema.String),
+  statusInfo: optionalField(BackgroundJobStatusInfo),
+  steps: optionalField(Schema.Array(BackgroundJobStep)),
+  submittedBy: optionalField(UserReference),
+})
 
 /**
  * A background job as `GET /v3/job/{jobId}` returns it. Date-times decode to `Date`; unknown
@@ -192,35 +177,30 @@ export const BackgroundJob = Schema.StructWithRest(
 export type BackgroundJob = typeof BackgroundJob.Type
 
 /** The answer to a working-set update: the id and type of the job it started. */
-export const JobReference = Schema.StructWithRest(
-  Schema.Struct({ jobId: Id, jobType: BackgroundJobType }),
-  UnknownFields,
-).annotate({ identifier: "JobReference" })
+export const JobReference = responseObject("JobReference", {
+  jobId: Id,
+  jobType: BackgroundJobType,
+})
 
 /** The answer to a working-set update: the id and type of the job it started. */
 export type JobReference = typeof JobReference.Type
 
+const errorBodyFields = {
+  message: optionalField(Schema.String),
+  resourceUri: optionalField(Schema.String),
+}
+
 /** The body of Codebeamer's error responses (400, 401, 403, 404, 500). */
-export const RestException = Schema.StructWithRest(
-  Schema.Struct({
-    message: optionalField(Schema.String),
-    resourceUri: optionalField(Schema.String),
-  }),
-  UnknownFields,
-).annotate({ identifier: "RestException" })
+export const RestException = responseObject("RestException", errorBodyFields)
 
 /** The body of Codebeamer's error responses (400, 401, 403, 404, 500). */
 export type RestException = typeof RestException.Type
 
 /** The JSON body of a 429: the error body plus the wait the server asks for, in seconds. */
-export const TooManyRequestsException = Schema.StructWithRest(
-  Schema.Struct({
-    message: optionalField(Schema.String),
-    resourceUri: optionalField(Schema.String),
-    retryAfterSecond: optionalField(Schema.Int),
-  }),
-  UnknownFields,
-).annotate({ identifier: "TooManyRequestsException" })
+export const TooManyRequestsException = responseObject("TooManyRequestsException", {
+  ...errorBodyFields,
+  retryAfterSecond: optionalField(Schema.Int),
+})
 
 /** The JSON body of a 429: the error body plus the wait the server asks for, in seconds. */
 export type TooManyRequestsException = typeof TooManyRequestsException.Type

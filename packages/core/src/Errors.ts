@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
 import type { BackgroundJob, BackgroundJobStep } from "./BackgroundJob.ts"
@@ -51,48 +52,57 @@ const withServerMessage = (text: string, fields: StatusErrorFields): string =>
     ? text
     : `${text}: ${fields.serverMessage}`
 
+// The class of a tagged error with its fields and a message, as `Data.TaggedError(tag)<Fields &
+// { message }>` types it.
+type ErrorClass<Tag extends string, Fields> = new (
+  fields: Fields,
+) => Cause.YieldableError & { readonly _tag: Tag } & Readonly<Fields & { readonly message: string }>
+
+// Every error: its fields, and a one-line message made from them. (A class cannot extend a base
+// typed by a type parameter, hence the cast.)
+const MessageError = <Tag extends string, Fields extends object>(
+  tag: Tag,
+  message: (fields: Fields) => string,
+): ErrorClass<Tag, Fields> =>
+  class extends Data.TaggedError(tag)<{ readonly message: string }> {
+    constructor(fields: Fields) {
+      super({ ...fields, message: message(fields) })
+    }
+  } as unknown as ErrorClass<Tag, Fields>
+
+// Every error about a request: what failed, then where the request went.
+const RequestError = <
+  Tag extends string,
+  Fields extends RequestLocation & { readonly status?: number | undefined },
+>(
+  tag: Tag,
+  describe: (fields: Fields) => string,
+): ErrorClass<Tag, Fields> =>
+  MessageError(tag, (fields: Fields) => `${describe(fields)} ${at(fields, fields.status)}`)
+
 /** The server rejected the request as malformed (400). */
-export class BadRequest extends Data.TaggedError("BadRequest")<
-  StatusErrorFields & { readonly message: string }
-> {
-  constructor(fields: StatusErrorFields) {
-    const text = withServerMessage(`${subject(fields)} rejected as a bad request`, fields)
-    super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
-  }
-}
+export class BadRequest extends RequestError("BadRequest", (fields: StatusErrorFields) =>
+  withServerMessage(`${subject(fields)} rejected as a bad request`, fields),
+) {}
 
 /** Credentials were missing or not accepted (401). */
-export class Unauthorized extends Data.TaggedError("Unauthorized")<
-  StatusErrorFields & { readonly message: string }
-> {
-  constructor(fields: StatusErrorFields) {
-    const text = `${subject(fields)} not authenticated: credentials missing or not accepted`
-    super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
-  }
-}
+export class Unauthorized extends RequestError(
+  "Unauthorized",
+  (fields: StatusErrorFields) =>
+    `${subject(fields)} not authenticated: credentials missing or not accepted`,
+) {}
 
 /** The user lacks a permission, e.g. Working-Set Admin, or may not read the job (403). */
-export class Forbidden extends Data.TaggedError("Forbidden")<
-  StatusErrorFields & { readonly message: string }
-> {
-  constructor(fields: StatusErrorFields) {
-    const text = withServerMessage(`${subject(fields)} forbidden for this user`, fields)
-    super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
-  }
-}
+export class Forbidden extends RequestError("Forbidden", (fields: StatusErrorFields) =>
+  withServerMessage(`${subject(fields)} forbidden for this user`, fields),
+) {}
 
 /** The job, working set or tracker does not exist, or is no longer kept (404). */
-export class NotFound extends Data.TaggedError("NotFound")<
-  StatusErrorFields & { readonly message: string }
-> {
-  constructor(fields: StatusErrorFields) {
-    const text =
-      fields.jobId !== undefined
-        ? `job ${fields.jobId} not found`
-        : withServerMessage(`${subject(fields)}: working set or tracker not found`, fields)
-    super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
-  }
-}
+export class NotFound extends RequestError("NotFound", (fields: StatusErrorFields) =>
+  fields.jobId !== undefined
+    ? `job ${fields.jobId} not found`
+    : withServerMessage(`${subject(fields)}: working set or tracker not found`, fields),
+) {}
 
 /** Where the wait of a 429 came from. */
 export type RetryAfterSource = "body" | "header" | "default"
@@ -106,38 +116,23 @@ export interface RateLimitedFields extends StatusErrorFields {
 }
 
 /** The server's API throttling refused the request (429). */
-export class RateLimited extends Data.TaggedError("RateLimited")<
-  RateLimitedFields & { readonly message: string }
-> {
-  constructor(fields: RateLimitedFields) {
-    const seconds = Math.round(fields.retryAfterMs / 100) / 10
-    const text = `${subject(fields)} rate limited: the server asks to wait ${seconds} s`
-    super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
-  }
-}
+export class RateLimited extends RequestError("RateLimited", (fields: RateLimitedFields) => {
+  const seconds = Math.round(fields.retryAfterMs / 100) / 10
+
+  return `${subject(fields)} rate limited: the server asks to wait ${seconds} s`
+}) {}
 
 /** The server failed (5xx). For the POST this ends as {@link UnknownOutcome} instead. */
-export class ServerError extends Data.TaggedError("ServerError")<
-  StatusErrorFields & { readonly message: string }
-> {
-  constructor(fields: StatusErrorFields) {
-    const text = withServerMessage(`${subject(fields)} failed on the server`, fields)
-    super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
-  }
-}
+export class ServerError extends RequestError("ServerError", (fields: StatusErrorFields) =>
+  withServerMessage(`${subject(fields)} failed on the server`, fields),
+) {}
 
 /** A status the contract does not list (e.g. 302 or 418). */
-export class UnexpectedStatus extends Data.TaggedError("UnexpectedStatus")<
-  StatusErrorFields & { readonly message: string }
-> {
-  constructor(fields: StatusErrorFields) {
-    const text = withServerMessage(
-      `${subject(fields)} got unexpected status ${fields.status}`,
-      fields,
-    )
-    super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
-  }
-}
+export class UnexpectedStatus extends RequestError(
+  "UnexpectedStatus",
+  (fields: StatusErrorFields) =>
+    withServerMessage(`${subject(fields)} got unexpected status ${fields.status}`, fields),
+) {}
 
 /** Fields of {@link Transport}. */
 export interface TransportFields extends RequestLocation {
@@ -154,14 +149,10 @@ export interface TransportFields extends RequestLocation {
 }
 
 /** The network failed: no HTTP response arrived. */
-export class Transport extends Data.TaggedError("Transport")<
-  TransportFields & { readonly message: string }
-> {
-  constructor(fields: TransportFields) {
-    const text = `${subject(fields)} failed on the network: ${fields.reason}`
-    super({ ...fields, message: `${text} ${at(fields)}` })
-  }
-}
+export class Transport extends RequestError(
+  "Transport",
+  (fields: TransportFields) => `${subject(fields)} failed on the network: ${fields.reason}`,
+) {}
 
 /** Fields of {@link Timeout}. */
 export interface TimeoutFields extends RequestLocation {
@@ -173,17 +164,11 @@ export interface TimeoutFields extends RequestLocation {
 }
 
 /** No response arrived in time. */
-export class Timeout extends Data.TaggedError("Timeout")<
-  TimeoutFields & { readonly message: string }
-> {
-  constructor(fields: TimeoutFields) {
-    const text =
-      fields.scope === "attempt"
-        ? `${subject(fields)} got no response within ${formatMs(fields.timeoutMs)}`
-        : `${subject(fields)} passed its deadline of ${formatMs(fields.timeoutMs)}`
-    super({ ...fields, message: `${text} ${at(fields)}` })
-  }
-}
+export class Timeout extends RequestError("Timeout", (fields: TimeoutFields) =>
+  fields.scope === "attempt"
+    ? `${subject(fields)} got no response within ${formatMs(fields.timeoutMs)}`
+    : `${subject(fields)} passed its deadline of ${formatMs(fields.timeoutMs)}`,
+) {}
 
 /** What was wrong with a response body. */
 export type DecodeProblem = "html-login-page" | "content-type" | "json" | "schema"
@@ -204,27 +189,24 @@ export interface DecodeErrorFields extends RequestLocation {
 const fieldPrefix = (field: string | undefined): string => (field ? `${field}: ` : "")
 
 /** The response body was not as the contract says (content type, JSON, or shape). */
-export class DecodeError extends Data.TaggedError("DecodeError")<
-  DecodeErrorFields & { readonly message: string }
-> {
-  constructor(fields: DecodeErrorFields) {
-    const what = `${subject(fields)} response`
-    const text =
-      fields.problem === "html-login-page"
-        ? `${what} is an HTML login page, not JSON: check the base URL and credentials`
-        : fields.problem === "content-type"
-          ? `${what} is ${fields.contentType ?? "untyped"}, not JSON: ${fields.issue}`
-          : fields.problem === "json"
-            ? `${what} is not valid JSON: ${fields.issue}`
-            : `${what} does not match the contract: ${fieldPrefix(fields.field)}${fields.issue}`
-    // A POST answered 2xx was accepted: a job probably started, only its id is unreadable.
-    const accepted =
-      fields.method === "POST" && fields.problem !== "html-login-page" && fields.status < 300
-        ? "; the job may have started"
-        : ""
-    super({ ...fields, message: `${text}${accepted} ${at(fields, fields.status)}` })
-  }
-}
+export class DecodeError extends RequestError("DecodeError", (fields: DecodeErrorFields) => {
+  const what = `${subject(fields)} response`
+  const text =
+    fields.problem === "html-login-page"
+      ? `${what} is an HTML login page, not JSON: check the base URL and credentials`
+      : fields.problem === "content-type"
+        ? `${what} is ${fields.contentType ?? "untyped"}, not JSON: ${fields.issue}`
+        : fields.problem === "json"
+          ? `${what} is not valid JSON: ${fields.issue}`
+          : `${what} does not match the contract: ${fieldPrefix(fields.field)}${fields.issue}`
+  // A POST answered 2xx was accepted: a job probably started, only its id is unreadable.
+  const accepted =
+    fields.method === "POST" && fields.problem !== "html-login-page" && fields.status < 300
+      ? "; the job may have started"
+      : ""
+
+  return `${text}${accepted}`
+}) {}
 
 /** Fields of {@link InvalidRequest}. */
 export interface InvalidRequestFields extends RequestLocation {
@@ -235,14 +217,12 @@ export interface InvalidRequestFields extends RequestLocation {
 }
 
 /** The request broke a rule of the contract; nothing was sent. */
-export class InvalidRequest extends Data.TaggedError("InvalidRequest")<
-  InvalidRequestFields & { readonly message: string }
-> {
-  constructor(fields: InvalidRequestFields) {
-    const text = `invalid ${fields.operation} request: ${fields.field} ${fields.reason}`
-    super({ ...fields, message: `${text} (${fields.method} ${fields.path}, not sent)` })
-  }
-}
+export class InvalidRequest extends MessageError(
+  "InvalidRequest",
+  (fields: InvalidRequestFields) =>
+    `invalid ${fields.operation} request: ${fields.field} ${fields.reason} ` +
+    `(${fields.method} ${fields.path}, not sent)`,
+) {}
 
 /** Why a POST's outcome is unknown. */
 export type UnknownOutcomeReason = "timeout" | "connection-lost" | "server-error" | "response-lost"
@@ -263,15 +243,11 @@ export interface UnknownOutcomeFields extends RequestLocation {
  * connection after sending, or a 5xx. Never retried; check the target working set (or the jobs
  * list) before resubmitting.
  */
-export class UnknownOutcome extends Data.TaggedError("UnknownOutcome")<
-  UnknownOutcomeFields & { readonly message: string }
-> {
-  constructor(fields: UnknownOutcomeFields) {
-    const advice = "check before resubmitting"
-    const text = `working-set update may have started a job (${fields.detail}); ${advice}`
-    super({ ...fields, message: `${text} ${at(fields, fields.status)}` })
-  }
-}
+export class UnknownOutcome extends RequestError(
+  "UnknownOutcome",
+  (fields: UnknownOutcomeFields) =>
+    `working-set update may have started a job (${fields.detail}); check before resubmitting`,
+) {}
 
 const describeStep = (step: BackgroundJobStep): string => {
   const name = step.name ?? (step.id === undefined ? "a step" : `step ${step.id}`)
@@ -287,14 +263,11 @@ export interface JobFailedFields {
 }
 
 /** The job finished with failed steps; they carry the server's messages. */
-export class JobFailed extends Data.TaggedError("JobFailed")<
-  JobFailedFields & { readonly message: string }
-> {
-  constructor(fields: JobFailedFields) {
-    const steps = fields.failedSteps.map(describeStep).join("; ")
-    super({ ...fields, message: `job ${fields.jobId} failed: ${steps}` })
-  }
-}
+export class JobFailed extends MessageError(
+  "JobFailed",
+  (fields: JobFailedFields) =>
+    `job ${fields.jobId} failed: ${fields.failedSteps.map(describeStep).join("; ")}`,
+) {}
 
 const jobState = (job: BackgroundJob | undefined): string => {
   if (job === undefined) {
@@ -324,14 +297,12 @@ export interface WaitTimeoutFields {
 }
 
 /** The job did not finish within the waiter's `maxWait`. */
-export class WaitTimeout extends Data.TaggedError("WaitTimeout")<
-  WaitTimeoutFields & { readonly message: string }
-> {
-  constructor(fields: WaitTimeoutFields) {
-    const text = `job ${fields.jobId} not finished after ${formatMs(fields.maxWaitMs)}`
-    super({ ...fields, message: `${text} (last: ${jobState(fields.lastJob)})` })
-  }
-}
+export class WaitTimeout extends MessageError(
+  "WaitTimeout",
+  (fields: WaitTimeoutFields) =>
+    `job ${fields.jobId} not finished after ${formatMs(fields.maxWaitMs)} ` +
+    `(last: ${jobState(fields.lastJob)})`,
+) {}
 
 /** Fields of {@link JobStalled}. */
 export interface JobStalledFields {
@@ -341,14 +312,12 @@ export interface JobStalledFields {
 }
 
 /** The job showed no change of status, progress or step for the waiter's `stallAfter`. */
-export class JobStalled extends Data.TaggedError("JobStalled")<
-  JobStalledFields & { readonly message: string }
-> {
-  constructor(fields: JobStalledFields) {
-    const text = `job ${fields.jobId} stalled: no change for ${formatMs(fields.stallAfterMs)}`
-    super({ ...fields, message: `${text} (last: ${jobState(fields.lastJob)})` })
-  }
-}
+export class JobStalled extends MessageError(
+  "JobStalled",
+  (fields: JobStalledFields) =>
+    `job ${fields.jobId} stalled: no change for ${formatMs(fields.stallAfterMs)} ` +
+    `(last: ${jobState(fields.lastJob)})`,
+) {}
 
 /** Fields of {@link ConfigError}. */
 export interface ConfigErrorFields {
@@ -358,13 +327,10 @@ export interface ConfigErrorFields {
 }
 
 /** The client configuration is invalid; no client was made. */
-export class ConfigError extends Data.TaggedError("ConfigError")<
-  ConfigErrorFields & { readonly message: string }
-> {
-  constructor(fields: ConfigErrorFields) {
-    super({ ...fields, message: `invalid client config: ${fields.field} ${fields.reason}` })
-  }
-}
+export class ConfigError extends MessageError(
+  "ConfigError",
+  (fields: ConfigErrorFields) => `invalid client config: ${fields.field} ${fields.reason}`,
+) {}
 
 /** Every error of `getBackgroundJob`. */
 export type GetBackgroundJobError =

@@ -66,6 +66,28 @@ const checkFields = (
   return true
 }
 
+// A decoder for an object whose fields are all plain values.
+const flatObject =
+  (fields: ReadonlyArray<readonly [string, (u: unknown) => boolean]>) =>
+  (u: unknown): Out | typeof GIVE_UP => {
+    if (!isRecord(u)) {
+      return GIVE_UP
+    }
+
+    const out = { ...u }
+
+    return checkFields(u, out, fields) ? out : GIVE_UP
+  }
+
+// Whether a field holds a value to check; a null one is dropped from the copy.
+const present = (out: Out, key: string, value: unknown): boolean => {
+  if (value === null) {
+    delete out[key]
+  }
+
+  return value !== undefined && value !== null
+}
+
 const stepFields = [
   ["id", isId],
   ["name", isString],
@@ -74,15 +96,7 @@ const stepFields = [
   ["resultMessage", isString],
 ] as const
 
-const step = (u: unknown): Out | typeof GIVE_UP => {
-  if (!isRecord(u)) {
-    return GIVE_UP
-  }
-
-  const out = { ...u }
-
-  return checkFields(u, out, stepFields) ? out : GIVE_UP
-}
+const step = flatObject(stepFields)
 
 const infoFields = [
   ["progressPercentage", isInt32],
@@ -147,15 +161,7 @@ const userFields = [
   ["displayName", isString],
 ] as const
 
-const user = (u: unknown): Out | typeof GIVE_UP => {
-  if (!isRecord(u)) {
-    return GIVE_UP
-  }
-
-  const out = { ...u }
-
-  return checkFields(u, out, userFields) ? out : GIVE_UP
-}
+const user = flatObject(userFields)
 
 const jobFields = [
   ["id", isId],
@@ -165,12 +171,7 @@ const jobFields = [
 ] as const
 
 const date = (out: Out, key: string, value: unknown): boolean => {
-  if (value === undefined) {
-    return true
-  }
-
-  if (value === null) {
-    delete out[key]
+  if (!present(out, key, value)) {
     return true
   }
 
@@ -190,12 +191,7 @@ const nested = (
   value: unknown,
   decode: (u: unknown) => Out | typeof GIVE_UP,
 ): boolean => {
-  if (value === undefined) {
-    return true
-  }
-
-  if (value === null) {
-    delete out[key]
+  if (!present(out, key, value)) {
     return true
   }
 
@@ -210,12 +206,7 @@ const nested = (
 }
 
 const steps = (out: Out, value: unknown): boolean => {
-  if (value === undefined) {
-    return true
-  }
-
-  if (value === null) {
-    delete out.steps
+  if (!present(out, "steps", value)) {
     return true
   }
 

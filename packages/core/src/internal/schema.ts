@@ -20,6 +20,12 @@ export const Int32 = Schema.Int.check(Schema.isInt32())
 /** Unknown fields of a response object, kept as they came. */
 export const UnknownFields = [Schema.Record(Schema.String, Schema.Unknown)] as const
 
+/** A response object: the fields the contract lists, and unknown ones kept as they came. */
+export const responseObject = <const Fields extends Schema.Struct.Fields>(
+  identifier: string,
+  fields: Fields,
+) => Schema.StructWithRest(Schema.Struct(fields), UnknownFields).annotate({ identifier })
+
 /**
  * A string enum that grows between server versions: known values autocomplete, unknown ones decode
  * and are kept.
