@@ -208,10 +208,6 @@ export const resolveConnection = (
       try: () => selectProfile(config, flags, env, file),
       catch: (cause) => cause as UsageError,
     })
-    const fromEnv = yield* Effect.try({
-      try: () => authFromEnv(env),
-      catch: (cause) => cause as UsageError,
-    })
 
     const named = selected?.explicit === true ? selected : undefined
     const fallback = selected?.explicit === false ? selected : undefined
@@ -246,6 +242,13 @@ export const resolveConnection = (
         credentialSource: `profile ${named.name}`,
       }
     }
+
+    // Read only now: a --*-stdin flag or a named profile wins, so a half-set or mixed
+    // environment must not stop them.
+    const fromEnv = yield* Effect.try({
+      try: () => authFromEnv(env),
+      catch: (cause) => cause as UsageError,
+    })
 
     if (fromEnv !== undefined) {
       return { baseUrl, auth: fromEnv, credentialSource: "CODEBEAMER_* variables" }
