@@ -42,11 +42,55 @@ const presenter: CliOutput.Presenter = {
     if (event._tag !== "InvalidInvocation") return CliOutput.defaultPresenter.present(event)
 
     const helpFor = event.commandPath.join(" ")
+    const unknownFlag = event.errors.find(
+      (error): error is CliError.UnrecognizedOption => error._tag === "UnrecognizedOption",
+    )
+
+    if (unknownFlag !== undefined) {
+      return Console.error(`cbjobs: ${unknownFlagMessage(unknownFlag)}; see ${helpFor} --help`)
+    }
 
     return Effect.forEach(event.errors, (error) =>
       Console.error(`cbjobs: ${error.message}; see ${helpFor} --help`),
     ).pipe(Effect.asVoid)
   },
+}
+
+// Where each kind of secret goes instead of a flag, by what the unknown flag's name looks like.
+const SECRET_SOURCES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/token|jwt|bearer/i, "--token-stdin or CODEBEAMER_TOKEN"],
+  [/key/i, "--api-key-stdin or CODEBEAMER_API_KEY"],
+  [/pass|pwd|pw$|secret|cred|auth/i, "--password-stdin or CODEBEAMER_PASSWORD"],
+]
+
+/**
+ * The one line for an unknown flag. It names only the flag: the parser takes the word after an
+ * unknown flag for a stray argument or subcommand, and that word may be a secret
+ * (`--password hunter2`), so the errors about it are never shown.
+ *
+ * @example
+ * ```ts
+ * unknownFlagMessage(new CliError.UnrecognizedOption({ option: "--password", suggestions: [] }))
+ * // => "unknown flag --password; secrets are read from stdin or the environment, not …"
+ * ```
+ */
+export const unknownFlagMessage = (error: CliError.UnrecognizedOption): string => {
+  // `--password=hunter2` carries the secret in the flag itself.
+  const flag = error.option.split("=")[0] ?? error.option
+  const source = SECRET_SOURCES.find(([pattern]) => pattern.test(flag))?.[1]
+
+  if (source !== undefined) {
+    return (
+      `unknown flag ${flag}; secrets are read from stdin or the environment, ` +
+      `not from flags (use ${source})`
+    )
+  }
+
+  const suggestions = error.suggestions.map((suggestion) => suggestion.split("=")[0])
+
+  return suggestions.length > 0
+    ? `unknown flag ${flag} (did you mean ${suggestions.join(" or ")}?)`
+    : `unknown flag ${flag}`
 }
 
 /**

@@ -53,6 +53,40 @@ describe.concurrent("usage", () => {
     expect(result.stderr).toContain("cbjobs job get --help")
   })
 
+  it("never echoes the value after an unknown flag and points to stdin for secrets", async () => {
+    const mistakes = [
+      ["--password", "hunter2", "job", "get", "1"],
+      ["job", "--password", "hunter2", "get", "1"],
+      ["job", "get", "1", "--password", "hunter2"],
+      ["--password=hunter2", "job", "get", "1"],
+      ["--passwrd", "hunter2", "job", "get", "1"],
+    ]
+    const results = await Promise.all(mistakes.map((args) => runCli(args, { env: home.env })))
+
+    for (const result of results) {
+      expect(result.code).toBe(2)
+      expect(result.stdout).toBe("")
+      expect(result.stderr.trim().split("\n")).toHaveLength(1)
+      expect(result.stderr).toMatch(/unknown flag --passw?o?rd;/)
+      expect(result.stderr).toContain("--password-stdin")
+      expect(result.stderr).not.toContain("hunter2")
+    }
+  })
+
+  it("points an unknown token or API key flag to its own stdin flag", async () => {
+    const [token, apiKey] = await Promise.all([
+      runCli(["--token", "eyJhbGciOi", "job", "get", "1"], { env: home.env }),
+      runCli(["job", "get", "1", "--api-key", "k-1234"], { env: home.env }),
+    ])
+
+    expect(token.code).toBe(2)
+    expect(token.stderr).toContain("--token-stdin")
+    expect(token.stderr).not.toContain("eyJhbGciOi")
+    expect(apiKey.code).toBe(2)
+    expect(apiKey.stderr).toContain("--api-key-stdin")
+    expect(apiKey.stderr).not.toContain("k-1234")
+  })
+
   it("exits 2 for a job id that is not a number and for a missing one", async () => {
     const [word, missing] = await Promise.all([
       runCli(["job", "get", "abc"], { env: home.env }),
