@@ -40,12 +40,15 @@ export const resolveProgressMode = (options: {
 
 const BAR_WIDTH = 24
 
+// The width assumed when the terminal does not tell its own.
+const DEFAULT_COLUMNS = 80
+
 const truncate = (text: string, width: number): string =>
   width <= 0 ? "" : text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`
 
 /**
  * Renders the live progress line: job, bar, percentage, step in progress and elapsed time,
- * cut to the terminal's width.
+ * cut to the terminal's width (80 when the terminal reports none or 0).
  *
  * @example
  * ```ts
@@ -55,6 +58,9 @@ const truncate = (text: string, width: number): string =>
  * ```
  */
 export const renderBar = (state: ProgressState, columns: number, style: Style): string => {
+  // Some terminals (serial consoles, containers without a size) report 0 columns.
+  const width = Number.isFinite(columns) && columns > 0 ? columns : DEFAULT_COLUMNS
+
   const percent = Math.max(0, Math.min(100, Math.round(state.percent)))
   const filled = Math.round((percent / 100) * BAR_WIDTH)
   const bar = style.cyan("█".repeat(filled)) + style.dim("░".repeat(BAR_WIDTH - filled))
@@ -62,7 +68,7 @@ export const renderBar = (state: ProgressState, columns: number, style: Style): 
   const tail = `  ${String(percent).padStart(3)}%`
   const clock = `  ${formatClock(state.elapsedMs)}`
   const step = state.step ?? (state.status === "IN_PROGRESS" ? "" : state.status.toLowerCase())
-  const room = columns - 1 - head.length - BAR_WIDTH - tail.length - clock.length - 2
+  const room = width - 1 - head.length - BAR_WIDTH - tail.length - clock.length - 2
   const stepText = step.length > 0 && room > 3 ? `  ${truncate(step, room)}` : ""
 
   return `${head}${bar}${tail}${stepText}${style.dim(clock)}`

@@ -57,6 +57,14 @@ describe("renderBar", () => {
     expect(line.endsWith("0:07")).toBe(true)
   })
 
+  it("takes 0 or unknown columns for 80 and keeps the step", () => {
+    const wide = renderBar(state, 80, plain)
+
+    expect(renderBar(state, 0, plain)).toBe(wide)
+    expect(renderBar(state, Number.NaN, plain)).toBe(wide)
+    expect(wide).toContain("Merging Requirements")
+  })
+
   it("clamps the percentage", () => {
     expect(renderBar({ ...state, percent: 140 }, 100, plain)).toContain("100%")
     expect(renderBar({ ...state, percent: -3 }, 100, plain)).toContain("  0%")

@@ -22,17 +22,18 @@ afterAll(async () => {
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`
 
 /**
- * Runs the CLI on a real pseudo-terminal through `script`, writing `answer` once the output
- * shows `prompt`. Returns everything the terminal showed and the exit code.
+ * Runs the CLI on a real pseudo-terminal through `script`, `columns` wide, writing `answer` once
+ * the output shows `prompt`. Returns everything the terminal showed and the exit code.
  */
 const runInTerminal = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string | undefined>>,
   interaction?: { readonly prompt: string; readonly answer: string },
+  columns = 100,
 ): Promise<{ readonly code: number | null; readonly screen: string }> =>
   new Promise((resolve, reject) => {
     const cli = [process.execPath, CLI, ...args].map(quote).join(" ")
-    const command = `stty cols 100 rows 30; ${cli}`
+    const command = `stty cols ${columns} rows 30; ${cli}`
     const child = spawn("script", ["-qec", command, "/dev/null"], {
       env: { ...env, TERM: "xterm" } as NodeJS.ProcessEnv,
       stdio: ["pipe", "pipe", "pipe"],
@@ -79,6 +80,25 @@ describe.concurrent("on a terminal", () => {
     expect(screen).toMatch(new RegExp(`job ${jobId} .*█.*\\d+%.*0:0\\d`))
     expect(screen).toContain("\x1b[36m")
     expect(screen).toMatch(/FINISHED {2}.*succeeded/)
+  })
+
+  it("shows the step in progress when the terminal reports 0 columns", async () => {
+    const jobId = await startJob()
+    const { code, screen } = await runInTerminal(
+      ["job", "wait", jobId, "--no-color"],
+      { ...home.env, ...userEnv(sandbox) },
+      undefined,
+      0,
+    )
+    const steps = [
+      "Validate working sets",
+      "Collect source items",
+      "Replace target trackers",
+      "Update references",
+    ].join("|")
+
+    expect(code, screen).toBe(0)
+    expect(screen).toMatch(new RegExp(`job ${jobId} [█░]{24} +\\d+% {2}(${steps}) {2}0:0\\d`))
   })
 
   it("asks for the password without echoing it", async () => {
