@@ -42,18 +42,62 @@ const presenter: CliOutput.Presenter = {
     if (event._tag !== "InvalidInvocation") return CliOutput.defaultPresenter.present(event)
 
     const helpFor = event.commandPath.join(" ")
-    const unknownFlag = event.errors.find(
-      (error): error is CliError.UnrecognizedOption => error._tag === "UnrecognizedOption",
-    )
 
-    if (unknownFlag !== undefined) {
-      return Console.error(`cbjobs: ${unknownFlagMessage(unknownFlag)}; see ${helpFor} --help`)
-    }
-
-    return Effect.forEach(event.errors, (error) =>
-      Console.error(`cbjobs: ${error.message}; see ${helpFor} --help`),
+    return Effect.forEach(reportedErrors(event.errors), (error) =>
+      Console.error(`cbjobs: ${usageMessage(error)}; see ${helpFor} --help`),
     ).pipe(Effect.asVoid)
   },
+}
+
+/**
+ * The parse errors worth a line each. The parser goes on after an unknown flag or command and
+ * also reports the words after it, which only follow from that first mistake (and after a flag
+ * may be a secret: `--password hunter2` makes `hunter2` an unknown command), so the first such
+ * mistake, in the order of the arguments, is reported alone.
+ */
+const reportedErrors = (
+  errors: ReadonlyArray<CliError.CliError>,
+): ReadonlyArray<CliError.CliError> => {
+  const mistake = errors.find(
+    (error) => error._tag === "UnrecognizedOption" || error._tag === "UnknownSubcommand",
+  )
+
+  return mistake === undefined ? errors : [mistake]
+}
+
+/**
+ * The one-line message for a parse error, without the `cbjobs:` prefix or the help pointer.
+ * effect's own messages for unknown flags and commands add a multi-line "Did you mean this?"
+ * block, so those two are worded here.
+ *
+ * @example
+ * ```ts
+ * const typo = { subcommand: "gt", parent: ["cbjobs", "job"], suggestions: ["get"] }
+ * usageMessage(new CliError.UnknownSubcommand(typo))
+ * // => 'unknown command "gt" for "cbjobs job" (did you mean "get"?)'
+ * ```
+ */
+const usageMessage = (error: CliError.CliError): string => {
+  switch (error._tag) {
+    case "UnrecognizedOption":
+      return unknownFlagMessage(error)
+    case "UnknownSubcommand":
+      return unknownCommandMessage(error)
+    default:
+      return error.message
+  }
+}
+
+const didYouMean = (message: string, suggestions: ReadonlyArray<string>): string =>
+  suggestions.length > 0 ? `${message} (did you mean ${suggestions.join(" or ")}?)` : message
+
+const unknownCommandMessage = (error: CliError.UnknownSubcommand): string => {
+  const where = error.parent === undefined ? "" : ` for ${JSON.stringify(error.parent.join(" "))}`
+
+  return didYouMean(
+    `unknown command ${JSON.stringify(error.subcommand)}${where}`,
+    error.suggestions.map((suggestion) => JSON.stringify(suggestion)),
+  )
 }
 
 // Where each kind of secret goes instead of a flag, by what the unknown flag's name looks like.
@@ -86,11 +130,10 @@ export const unknownFlagMessage = (error: CliError.UnrecognizedOption): string =
     )
   }
 
-  const suggestions = error.suggestions.map((suggestion) => suggestion.split("=")[0])
-
-  return suggestions.length > 0
-    ? `unknown flag ${flag} (did you mean ${suggestions.join(" or ")}?)`
-    : `unknown flag ${flag}`
+  return didYouMean(
+    `unknown flag ${flag}`,
+    error.suggestions.map((suggestion) => suggestion.split("=")[0] ?? suggestion),
+  )
 }
 
 /**

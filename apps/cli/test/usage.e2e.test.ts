@@ -112,6 +112,63 @@ describe.concurrent("usage", () => {
     expect(group.stderr).toContain("SUBCOMMANDS")
   })
 
+  it("reports a misspelled command on one line with the command it may mean", async () => {
+    const mistakes = [
+      { args: ["jb"], typo: "jb", parent: "cbjobs", meant: "job" },
+      {
+        args: ["wrking-set", "update"],
+        typo: "wrking-set",
+        parent: "cbjobs",
+        meant: "working-set",
+      },
+      { args: ["logn"], typo: "logn", parent: "cbjobs", meant: "login" },
+      { args: ["job", "gt", "1"], typo: "gt", parent: "cbjobs job", meant: "get" },
+      {
+        args: ["job", "gt", "1", "--password", "hunter2"],
+        typo: "gt",
+        parent: "cbjobs job",
+        meant: "get",
+      },
+      { args: ["job", "wiat", "5", "--json"], typo: "wiat", parent: "cbjobs job", meant: "wait" },
+      {
+        args: ["working-set", "updte", "--source", "1"],
+        typo: "updte",
+        parent: "cbjobs working-set",
+        meant: "update",
+      },
+    ]
+    const results = await Promise.all(mistakes.map(({ args }) => runCli(args, { env: home.env })))
+
+    for (const [index, { typo, parent, meant }] of mistakes.entries()) {
+      const result = results[index]
+
+      expect(result?.code).toBe(2)
+      expect(result?.stdout).toBe("")
+      expect(result?.stderr).toBe(
+        `cbjobs: unknown command "${typo}" for "${parent}" (did you mean "${meant}"?); ` +
+          `see ${parent} --help\n`,
+      )
+    }
+  })
+
+  it("reports an unknown command with nothing like it on one line without a guess", async () => {
+    const [root, group] = await Promise.all([
+      runCli(["frobnicate"], { env: home.env }),
+      runCli(["job", "xyzzy", "1"], { env: home.env }),
+    ])
+
+    expect(root.code).toBe(2)
+    expect(root.stdout).toBe("")
+    expect(root.stderr).toBe(
+      'cbjobs: unknown command "frobnicate" for "cbjobs"; see cbjobs --help\n',
+    )
+    expect(group.code).toBe(2)
+    expect(group.stdout).toBe("")
+    expect(group.stderr).toBe(
+      'cbjobs: unknown command "xyzzy" for "cbjobs job"; see cbjobs job --help\n',
+    )
+  })
+
   it("exits 2 for a duration it cannot read, or a wait limit without --wait", async () => {
     const [unreadable, withoutWait] = await Promise.all([
       runCli(["job", "wait", "5", "--max-wait", "soon"], { env: home.env }),
