@@ -104,6 +104,28 @@ export interface ClientConfig {
   readonly hooks?: ClientHooks | undefined
 }
 
+/**
+ * Options of one call, on top of the client's configuration. The call still goes through the
+ * client's throttle, retries, deadline and 429 handling.
+ *
+ * @example
+ * ```ts
+ * import { getBackgroundJob } from "@cbjobs/core"
+ *
+ * const job = getBackgroundJob(56, { timeout: "5 seconds", headers: { "x-trace-id": "t-1" } })
+ * ```
+ */
+export interface RequestOptions {
+  /** The limit of each attempt of this call, instead of the client's `timeout`. */
+  readonly timeout?: Duration.Input | undefined
+  /**
+   * Extra headers for this call, merged over the client's (names compared without case); the
+   * same rules as {@link ClientConfig.headers}: not `Authorization`, `Accept`, `Content-Type`
+   * nor `Content-Length`, and sensitive ones are redacted in spans and errors.
+   */
+  readonly headers?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
+}
+
 /** Like {@link Auth}, with secrets also accepted as plain strings. */
 export type AuthInput =
   | {
@@ -484,15 +506,21 @@ export interface CodebeamerClientService {
   readonly baseUrl: string
   /** The limiter shared by every call through this client. */
   readonly throttle: Throttle
-  readonly getBackgroundJob: (jobId: number) => Effect.Effect<BackgroundJob, GetBackgroundJobError>
+  readonly getBackgroundJob: (
+    jobId: number,
+    options?: RequestOptions,
+  ) => Effect.Effect<BackgroundJob, GetBackgroundJobError>
   readonly getBackgroundJobWithResponse: (
     jobId: number,
+    options?: RequestOptions,
   ) => Effect.Effect<WithResponse<BackgroundJob>, GetBackgroundJobError>
   readonly updateWorkingSet: (
     request: WorkingSetUpdateRequest,
+    options?: RequestOptions,
   ) => Effect.Effect<JobReference, UpdateWorkingSetError>
   readonly updateWorkingSetWithResponse: (
     request: WorkingSetUpdateRequest,
+    options?: RequestOptions,
   ) => Effect.Effect<WithResponse<JobReference>, UpdateWorkingSetError>
 }
 
@@ -500,6 +528,42 @@ const decodeBackgroundJob = makeDecoder(BackgroundJob, fastBackgroundJob)
 const decodeJobReference = makeDecoder(JobReference, fastJobReference)
 
 const WORKING_SET_UPDATE_PATH = "/v3/jobs/working-set-update"
+
+const REQUEST_OPTION_KEYS = new Set(["timeout", "headers"])
+
+/** Checks a call's options; the failure names the field below `options`. */
+const checkRequestOptions = (
+  value: unknown,
+): Check<{ readonly timeoutMs: number | undefined; readonly headers: Headers | undefined }> => {
+  if (!isRecord(value)) {
+    return invalid("options", "must be { timeout?, headers? }")
+  }
+
+  for (const key of Object.keys(value)) {
+    if (!REQUEST_OPTION_KEYS.has(key) && value[key] !== undefined) {
+      return invalid(`options.${key}`, "is not a request option (timeout, headers)")
+    }
+  }
+
+  const prefixed = (check: Check<unknown>) =>
+    Result.mapError(
+      check,
+      (error) => new ConfigError({ field: `options.${error.field}`, reason: error.reason }),
+    )
+
+  return Result.gen(function* () {
+    const timeoutMs = yield* prefixed(checkDuration("timeout", value.timeout))
+    const headers = yield* prefixed(checkHeaders(value.headers))
+
+    return {
+      timeoutMs: timeoutMs as number | undefined,
+      headers: headers as Headers | undefined,
+    }
+  })
+}
+
+const plainValue = (value: string | Redacted.Redacted<string>): string =>
+  Redacted.isRedacted(value) ? Redacted.value(value) : value
 
 const makeService = (config: ClientConfig): CodebeamerClientService => {
   const baseUrl = config.baseUrl as string
@@ -551,9 +615,72 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
     onAttempt: config.hooks?.onAttempt,
     scrub: makeScrubber([...secrets, ...secretHeaderValues]),
   }
+  const clientSecretNames = new Set(
+    Object.entries(config.headers ?? {})
+      .filter(([, value]) => Redacted.isRedacted(value))
+      .map(([name]) => name),
+  )
+
+  // The client's runtime with one call's options applied: only headers, timeout and what
+  // derives from them change, so throttle, retries, deadline and hook stay the client's own.
+  const runtimeFor = (
+    options: RequestOptions | undefined,
+    where: Pick<InvalidRequest, "operation" | "method" | "path">,
+  ): Result.Result<ClientRuntime, InvalidRequest> => {
+    if (options === undefined) {
+      return Result.succeed(runtime)
+    }
+
+    const checked = checkRequestOptions(options)
+
+    if (Result.isFailure(checked)) {
+      const { field, reason } = checked.failure
+
+      return Result.fail(new InvalidRequest({ ...where, field, reason }))
+    }
+
+    const { timeoutMs, headers: callHeaders } = checked.success
+
+    if (callHeaders === undefined || Object.keys(callHeaders).length === 0) {
+      return Result.succeed(timeoutMs === undefined ? runtime : { ...runtime, timeoutMs })
+    }
+
+    const callNames = new Set(Object.keys(callHeaders).map((name) => name.toLowerCase()))
+    const merged: Record<string, string> = {}
+
+    for (const [name, value] of Object.entries(headers)) {
+      if (!callNames.has(name.toLowerCase())) {
+        merged[name] = value
+      }
+    }
+
+    const callSecrets: Array<string> = []
+    const secretNames = new Set([...clientSecretNames].filter((name) => name in merged))
+
+    for (const [name, value] of Object.entries(callHeaders)) {
+      merged[name] = plainValue(value)
+
+      if (Redacted.isRedacted(value) || isSensitiveHeader(name)) {
+        callSecrets.push(plainValue(value))
+        secretNames.add(name)
+      }
+    }
+
+    return Result.succeed({
+      ...runtime,
+      headers: merged,
+      spanAttributes: clientSpanAttributes(url, merged, secretNames),
+      timeoutMs: timeoutMs ?? runtime.timeoutMs,
+      scrub:
+        callSecrets.length === 0
+          ? runtime.scrub
+          : makeScrubber([...secrets, ...secretHeaderValues, ...callSecrets]),
+    })
+  }
 
   const getBackgroundJobCompleted = (
     jobId: number,
+    options: RequestOptions | undefined,
   ): Effect.Effect<Completed<BackgroundJob>, GetBackgroundJobError> => {
     if (!isValidId(jobId)) {
       return Effect.fail(
@@ -567,7 +694,17 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
       )
     }
 
-    return execute(runtime, {
+    const callRuntime = runtimeFor(options, {
+      operation: "getBackgroundJob",
+      method: "GET",
+      path: `/v3/job/${jobId}`,
+    })
+
+    if (Result.isFailure(callRuntime)) {
+      return Effect.fail(callRuntime.failure)
+    }
+
+    return execute(callRuntime.success, {
       name: "getBackgroundJob",
       method: "GET",
       path: `/v3/job/${jobId}`,
@@ -579,6 +716,7 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
 
   const updateWorkingSetCompleted = (
     request: WorkingSetUpdateRequest,
+    options: RequestOptions | undefined,
   ): Effect.Effect<Completed<JobReference>, UpdateWorkingSetError> => {
     const checked = validateWorkingSetUpdateRequest(request)
 
@@ -594,7 +732,17 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
       )
     }
 
-    return execute(runtime, {
+    const callRuntime = runtimeFor(options, {
+      operation: "updateWorkingSet",
+      method: "POST",
+      path: WORKING_SET_UPDATE_PATH,
+    })
+
+    if (Result.isFailure(callRuntime)) {
+      return Effect.fail(callRuntime.failure)
+    }
+
+    return execute(callRuntime.success, {
       name: "updateWorkingSet",
       method: "POST",
       path: WORKING_SET_UPDATE_PATH,
@@ -608,12 +756,14 @@ const makeService = (config: ClientConfig): CodebeamerClientService => {
   return {
     baseUrl,
     throttle,
-    getBackgroundJob: (jobId) => Effect.map(getBackgroundJobCompleted(jobId), (r) => r.data),
-    getBackgroundJobWithResponse: (jobId) =>
-      Effect.map(getBackgroundJobCompleted(jobId), withResponse),
-    updateWorkingSet: (request) => Effect.map(updateWorkingSetCompleted(request), (r) => r.data),
-    updateWorkingSetWithResponse: (request) =>
-      Effect.map(updateWorkingSetCompleted(request), withResponse),
+    getBackgroundJob: (jobId, options) =>
+      Effect.map(getBackgroundJobCompleted(jobId, options), (r) => r.data),
+    getBackgroundJobWithResponse: (jobId, options) =>
+      Effect.map(getBackgroundJobCompleted(jobId, options), withResponse),
+    updateWorkingSet: (request, options) =>
+      Effect.map(updateWorkingSetCompleted(request, options), (r) => r.data),
+    updateWorkingSetWithResponse: (request, options) =>
+      Effect.map(updateWorkingSetCompleted(request, options), withResponse),
   }
 }
 
@@ -786,14 +936,16 @@ export class CodebeamerClient extends Context.Service<CodebeamerClient, Codebeam
  */
 export const getBackgroundJob = (
   jobId: number,
+  options?: RequestOptions,
 ): Effect.Effect<BackgroundJob, GetBackgroundJobError, CodebeamerClient> =>
-  Effect.flatMap(CodebeamerClient, (client) => client.getBackgroundJob(jobId))
+  Effect.flatMap(CodebeamerClient, (client) => client.getBackgroundJob(jobId, options))
 
 /** Reads a background job, with the response's status, headers, attempts and duration. */
 export const getBackgroundJobWithResponse = (
   jobId: number,
+  options?: RequestOptions,
 ): Effect.Effect<WithResponse<BackgroundJob>, GetBackgroundJobError, CodebeamerClient> =>
-  Effect.flatMap(CodebeamerClient, (client) => client.getBackgroundJobWithResponse(jobId))
+  Effect.flatMap(CodebeamerClient, (client) => client.getBackgroundJobWithResponse(jobId, options))
 
 /**
  * Starts a working-set update job. Not idempotent: every accepted call starts a new job, so it is
@@ -812,11 +964,15 @@ export const getBackgroundJobWithResponse = (
  */
 export const updateWorkingSet = (
   request: WorkingSetUpdateRequest,
+  options?: RequestOptions,
 ): Effect.Effect<JobReference, UpdateWorkingSetError, CodebeamerClient> =>
-  Effect.flatMap(CodebeamerClient, (client) => client.updateWorkingSet(request))
+  Effect.flatMap(CodebeamerClient, (client) => client.updateWorkingSet(request, options))
 
 /** Starts a working-set update job, with the response's metadata. */
 export const updateWorkingSetWithResponse = (
   request: WorkingSetUpdateRequest,
+  options?: RequestOptions,
 ): Effect.Effect<WithResponse<JobReference>, UpdateWorkingSetError, CodebeamerClient> =>
-  Effect.flatMap(CodebeamerClient, (client) => client.updateWorkingSetWithResponse(request))
+  Effect.flatMap(CodebeamerClient, (client) =>
+    client.updateWorkingSetWithResponse(request, options),
+  )

@@ -11,7 +11,12 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { type BackgroundJob, isFinished, jobOutcome } from "./BackgroundJob.ts"
-import { type CodebeamerClient, getBackgroundJob, updateWorkingSet } from "./CodebeamerClient.ts"
+import {
+  type CodebeamerClient,
+  getBackgroundJob,
+  type RequestOptions,
+  updateWorkingSet,
+} from "./CodebeamerClient.ts"
 import {
   type GetBackgroundJobError,
   InvalidRequest,
@@ -40,6 +45,8 @@ export interface WaitOptions {
   readonly stallAfter?: Duration.Input | undefined
   /** Called with the first snapshot and every one that changed, the final one included. */
   readonly onProgress?: ((job: BackgroundJob) => void) | undefined
+  /** Options of every request of the wait (the start of the job included), e.g. `timeout`. */
+  readonly request?: RequestOptions | undefined
 }
 
 /** Every error of {@link waitForJob}. */
@@ -162,6 +169,7 @@ class Poller {
     plan: Cadence,
     clock: Clock.Clock,
     onSnapshot: (job: BackgroundJob, changed: boolean) => Effect.Effect<void>,
+    request: RequestOptions | undefined,
   ) {
     const startedAt = clock.currentTimeMillisUnsafe()
 
@@ -173,7 +181,7 @@ class Poller {
     this.startedAt = startedAt
     this.lastChangeAt = 0
     this.delay = plan.firstMs
-    this.get = getBackgroundJob(jobId)
+    this.get = getBackgroundJob(jobId, request)
     this.pollNow = Effect.flatMap(this.get, this.handle)
   }
 
@@ -277,7 +285,9 @@ const poll = (
   onSnapshot: (job: BackgroundJob, changed: boolean) => Effect.Effect<void>,
 ): Poll =>
   Effect.flatMap(cadence(jobId, options), (plan) =>
-    Effect.clockWith((clock) => new Poller(jobId, plan, clock, onSnapshot).pollAgain()),
+    Effect.clockWith((clock) =>
+      new Poller(jobId, plan, clock, onSnapshot, options.request).pollAgain(),
+    ),
   )
 
 const notify = (options: WaitOptions, job: BackgroundJob): void => {
@@ -369,4 +379,6 @@ export const updateWorkingSetAndWait = (
   request: WorkingSetUpdateRequest,
   options: WaitOptions = {},
 ): Effect.Effect<BackgroundJob, UpdateWorkingSetError | WaitForJobError, CodebeamerClient> =>
-  Effect.flatMap(updateWorkingSet(request), (reference) => waitForJob(reference.jobId, options))
+  Effect.flatMap(updateWorkingSet(request, options.request), (reference) =>
+    waitForJob(reference.jobId, options),
+  )
