@@ -11,7 +11,9 @@ let sandbox: SandboxHandle
 
 beforeAll(async () => {
   home = await makeHome()
-  sandbox = await sandboxFor({ jobDurationMs: 1_500 })
+  // Long enough that a job is still running when a CLI started on a busy machine first polls it,
+  // so the bar shows a step in progress.
+  sandbox = await sandboxFor({ jobDurationMs: 4_000 })
 })
 
 afterAll(async () => {
