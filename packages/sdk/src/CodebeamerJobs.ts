@@ -6,7 +6,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
 import type { BackgroundJob, JobReference } from "./BackgroundJob.ts"
 import { AbortError, CodebeamerError } from "./Errors.ts"
-import { makeCoreConfig, serviceForCall } from "./internal/core.ts"
+import { makeCoreConfig, requestOptions } from "./internal/core.ts"
 import { type CoreError, fromCoreError } from "./internal/errors.ts"
 import { describeAuth, LogWriter } from "./internal/logging.ts"
 import {
@@ -89,6 +89,7 @@ const waitOptions = (call: ResolvedWaitOptions): Core.WaitOptions => ({
   maxWait: call.maxWaitMs,
   stallAfter: call.stallAfterMs,
   onProgress: call.onProgress,
+  request: requestOptions(call),
 })
 
 const describeCall = (call: CallName, subject: number | WorkingSetUpdateRequest): string =>
@@ -139,7 +140,6 @@ export class CodebeamerJobs {
   declare readonly [Symbol.asyncDispose]: () => Promise<void>
 
   readonly #options: ResolvedOptions
-  readonly #config: Core.ClientConfig
   readonly #log: LogWriter
   readonly #runtime: ManagedRuntime.ManagedRuntime<Core.CodebeamerClient, Core.ConfigError>
   #closed = false
@@ -167,8 +167,9 @@ export class CodebeamerJobs {
 
     this.#options = resolved
     this.#log = log
-    this.#config = makeCoreConfig(resolved, (event) => log.attempt(event))
-    this.#runtime = ManagedRuntime.make(Core.CodebeamerClient.layer(this.#config))
+    const config = makeCoreConfig(resolved, (event) => log.attempt(event))
+
+    this.#runtime = ManagedRuntime.make(Core.CodebeamerClient.layer(config))
     this.withResponse = {
       getBackgroundJob: (jobId, callOptions) => this.#getBackgroundJob(jobId, callOptions),
       updateWorkingSet: (request, callOptions) => this.#updateWorkingSet(request, callOptions),
@@ -354,8 +355,8 @@ export class CodebeamerJobs {
     jobId: number,
     options: RequestOptions | undefined,
   ): Promise<WithResponse<BackgroundJob>> {
-    return this.#call("getBackgroundJob", jobId, options, resolveCallOptions, () =>
-      Core.getBackgroundJobWithResponse(jobId),
+    return this.#call("getBackgroundJob", jobId, options, resolveCallOptions, (call) =>
+      Core.getBackgroundJobWithResponse(jobId, requestOptions(call)),
     )
   }
 
@@ -363,8 +364,8 @@ export class CodebeamerJobs {
     request: WorkingSetUpdateRequest,
     options: RequestOptions | undefined,
   ): Promise<WithResponse<JobReference>> {
-    return this.#call("updateWorkingSet", request, options, resolveCallOptions, () =>
-      Core.updateWorkingSetWithResponse(request),
+    return this.#call("updateWorkingSet", request, options, resolveCallOptions, (call) =>
+      Core.updateWorkingSetWithResponse(request, requestOptions(call)),
     )
   }
 
@@ -384,11 +385,8 @@ export class CodebeamerJobs {
 
     this.#log.write("debug", `${label} started`)
 
-    const program = Effect.flatMap(serviceForCall(this.#config, call), (service) =>
-      Effect.provideService(operation(call), Core.CodebeamerClient, service),
-    )
     const exit = await this.#runtime.runPromiseExit(
-      program,
+      operation(call),
       call.signal ? { signal: call.signal } : undefined,
     )
 
@@ -413,15 +411,9 @@ export class CodebeamerJobs {
     const signal = call.signal
     const mask = (text: string) => this.#log.mask(text)
     const context = await this.#runtime.context()
-    const snapshots = Stream.unwrap(
-      Effect.map(serviceForCall(this.#config, call), (service) =>
-        Stream.provideService(
-          Core.watchJob(jobId, waitOptions(call)),
-          Core.CodebeamerClient,
-          service,
-        ),
-      ),
-    ).pipe(Stream.mapError((error): Error => fromCoreError(error, mask)))
+    const snapshots = Core.watchJob(jobId, waitOptions(call)).pipe(
+      Stream.mapError((error): Error => fromCoreError(error, mask)),
+    )
     const stream =
       signal === undefined
         ? snapshots

@@ -220,6 +220,17 @@ describe("call options", () => {
     expect((error as InvalidOptionsError).option).toBe("timeout")
   })
 
+  it("rejects a call header the client sets itself, naming it, before sending", async () => {
+    for (const name of ["Accept", "content-type"]) {
+      const error = await rejectionOf(
+        client().updateWorkingSet({ target: { id: 1 } }, { headers: { [name]: "text/xml" } }),
+      )
+
+      expect(error).toBeInstanceOf(InvalidOptionsError)
+      expect((error as InvalidOptionsError).option).toBe(`headers.${name}`)
+    }
+  })
+
   it("rejects wait options that are not milliseconds, naming them", async () => {
     for (const option of ["pollInterval", "maxWait", "stallAfter"] as const) {
       const error = await rejectionOf(client().waitForJob(1, { [option]: 0 }))

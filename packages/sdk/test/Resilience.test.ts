@@ -249,6 +249,34 @@ describe("throttle", () => {
     ).toEqual(Array(6).fill(404))
   })
 
+  it("does not count the wait for a throttle slot toward a call's own timeout", async () => {
+    const client = clientFor(throttled(), { throttle: undefined, retry: false })
+    const started = performance.now()
+
+    const errors = await read(6, () =>
+      rejectionOf(client.getBackgroundJob(404404, { timeout: 300 })),
+    )
+
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950)
+    expect(errors.map((error) => (error as Error).name)).toEqual(Array(6).fill("NotFoundError"))
+  })
+
+  it("holds the client for the server's wait after a 429 on a call with its own headers", async () => {
+    const client = clientFor(sandbox(), { throttle: undefined, retry: false })
+
+    sandbox().faults.status(429, { route: "job", retryAfterSecond: 2 })
+
+    const limited = await rejectionOf(
+      client.getBackgroundJob(404404, { headers: { "x-trace-id": "t-429" } }),
+    )
+    const rateLimitedAt = performance.now()
+    const next = await rejectionOf(client.getBackgroundJob(404404))
+
+    expect(limited).toBeInstanceOf(RateLimitError)
+    expect((next as Error).name).toBe("NotFoundError")
+    expect(performance.now() - rateLimitedAt).toBeGreaterThanOrEqual(1900)
+  })
+
   it("retries the server's 429s when the client does not throttle", async () => {
     const client = clientFor(throttled(), { throttle: false })
     const results = await read(5, () => rejectionOf(client.getBackgroundJob(404404)))

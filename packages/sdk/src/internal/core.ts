@@ -1,8 +1,6 @@
 // Everything that speaks to @cbjobs/core: the client configuration built from the SDK's options,
-// the retry schedules for `maxRetries`, and the clients made for calls with their own timeout or
-// headers.
+// the retry schedules for `maxRetries`, and the core's options for one call.
 import * as Core from "@cbjobs/core"
-import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import { InvalidOptionsError } from "../Errors.ts"
@@ -78,52 +76,11 @@ export const makeCoreConfig = (
   return parsed.success
 }
 
-// Codebeamer's 429 asks for at least a second; the core reads the exact wait for its own calls.
-const rateLimitPauseMs = 1_000
-
 /**
- * A fetch that takes a slot of `throttle` for every request, so the clients made for single
- * calls count against the same limit as the client they come from.
+ * A call's `timeout` and `headers` as the core's per-call options; none when the call has
+ * neither, so the core runs it exactly like the client's own calls.
  */
-const throttledFetch = (throttle: Core.Throttle, base: typeof fetch | undefined): typeof fetch => {
-  const send = base ?? ((input, init) => globalThis.fetch(input, init))
-
-  return async (input, init) => {
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
-    const slot = Effect.uninterruptibleMask((restore) => throttle.acquire(restore, undefined))
-
-    await Effect.runPromise(slot, signal ? { signal } : undefined)
-
-    try {
-      const response = await send(input, init)
-
-      if (response.status === 429) throttle.pauseUntil(Date.now() + rateLimitPauseMs)
-
-      return response
-    } finally {
-      throttle.release(Date.now())
-    }
-  }
-}
-
-/**
- * The client for one call with its own `timeout` or `headers`: the client's configuration with
- * those changed, sharing the client's throttle. Without either, the client itself.
- */
-export const serviceForCall = (
-  config: Core.ClientConfig,
-  call: ResolvedCallOptions,
-): Effect.Effect<Core.CodebeamerClientService, Core.ConfigError, Core.CodebeamerClient> =>
-  Effect.flatMap(Core.CodebeamerClient, (client) => {
-    if (call.timeoutMs === undefined && Object.keys(call.headers).length === 0) {
-      return Effect.succeed(client)
-    }
-
-    return Core.makeClient({
-      ...config,
-      timeout: call.timeoutMs ?? config.timeout,
-      headers: { ...config.headers, ...call.headers },
-      throttle: false,
-      fetch: throttledFetch(client.throttle, config.fetch),
-    })
-  })
+export const requestOptions = (call: ResolvedCallOptions): Core.RequestOptions | undefined =>
+  call.timeoutMs === undefined && Object.keys(call.headers).length === 0
+    ? undefined
+    : { timeout: call.timeoutMs, headers: call.headers }

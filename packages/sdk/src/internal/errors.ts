@@ -62,6 +62,16 @@ export const fromCoreError = (error: CoreError, mask: Mask): Errors.CodebeamerEr
         field: error.field,
       })
     case "InvalidRequest":
+      // The call's own timeout and headers are options, like the client's, not the request.
+      if (/^options\.(?:timeout|headers)/.test(error.field)) {
+        const option = error.field.slice("options.".length)
+
+        return new Errors.InvalidOptionsError(`Invalid option ${option}: ${error.reason}`, {
+          option,
+          cause: error,
+        })
+      }
+
       return new Errors.RequestValidationError(message, {
         ...location(error, error),
         field: error.field,
