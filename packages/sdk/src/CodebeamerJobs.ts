@@ -5,7 +5,7 @@ import * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
 import type { BackgroundJob, JobReference } from "./BackgroundJob.ts"
-import { AbortError, CodebeamerError } from "./Errors.ts"
+import { AbortError, ClientClosedError } from "./Errors.ts"
 import { makeCoreConfig, requestOptions } from "./internal/core.ts"
 import { type CoreError, fromCoreError } from "./internal/errors.ts"
 import { describeAuth, LogWriter } from "./internal/logging.ts"
@@ -91,6 +91,11 @@ const waitOptions = (call: ResolvedWaitOptions): Core.WaitOptions => ({
   onProgress: call.onProgress,
   request: requestOptions(call),
 })
+
+const closedError = (call: CallName): ClientClosedError =>
+  new ClientClosedError(
+    `${call} called on a closed client; make a new CodebeamerJobs to call again`,
+  )
 
 const describeCall = (call: CallName, subject: number | WorkingSetUpdateRequest): string =>
   typeof subject === "number" ? `${call}(${subject})` : `${call}(${JSON.stringify(subject)})`
@@ -289,7 +294,8 @@ export class CodebeamerJobs {
 
   /**
    * Releases the client's runtime. Calls still running are interrupted and fail with
-   * `AbortError`; later calls fail at once. Calling it again does nothing.
+   * `AbortError`; later calls fail at once with `ClientClosedError`. Calling it again does
+   * nothing.
    *
    * @example
    * ```ts
@@ -379,7 +385,7 @@ export class CodebeamerJobs {
     const call = resolve(options)
     const label = describeCall(name, subject)
 
-    if (this.#closed) throw new CodebeamerError(`${name} called on a closed client`)
+    if (this.#closed) throw closedError(name)
 
     if (call.signal?.aborted) throw abortError(name, call.signal)
 
@@ -404,7 +410,7 @@ export class CodebeamerJobs {
   }
 
   async *#watch(jobId: number, call: ResolvedWaitOptions): AsyncGenerator<BackgroundJob> {
-    if (this.#closed) throw new CodebeamerError("watchJob called on a closed client")
+    if (this.#closed) throw closedError("watchJob")
 
     if (call.signal?.aborted) throw abortError("watchJob", call.signal)
 

@@ -20,6 +20,7 @@ export type CodebeamerErrorName =
   | "WaitTimeoutError"
   | "JobStalledError"
   | "AbortError"
+  | "ClientClosedError"
   | "InvalidOptionsError"
 
 /** Where a failed request went and what Codebeamer said about it. */
@@ -597,6 +598,26 @@ export class AbortError extends CodebeamerError {
 }
 
 nameOnPrototype(AbortError, "AbortError")
+
+/**
+ * A call was made on a client after its `close()`; nothing was sent. The message names the call.
+ * Make a new `CodebeamerJobs` for further calls.
+ *
+ * @example
+ * ```ts
+ * await client.close()
+ * await client.getBackgroundJob(56).catch((error) => {
+ *   if (error instanceof ClientClosedError) console.log(error.message)
+ *   // "getBackgroundJob called on a closed client; make a new CodebeamerJobs to call again"
+ * })
+ * ```
+ */
+export class ClientClosedError extends CodebeamerError {
+  declare readonly name: "ClientClosedError"
+  declare readonly status: undefined
+}
+
+nameOnPrototype(ClientClosedError, "ClientClosedError")
 
 /** Fields of an {@link InvalidOptionsError}. */
 export interface InvalidOptionsErrorDetails {

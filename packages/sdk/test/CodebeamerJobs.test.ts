@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest"
-import { AbortError, type BackgroundJob, CodebeamerError, CodebeamerJobs } from "../src/index.ts"
+import {
+  AbortError,
+  type BackgroundJob,
+  ClientClosedError,
+  CodebeamerError,
+  CodebeamerJobs,
+} from "../src/index.ts"
 import {
   clientFor,
   failingRequest,
@@ -204,6 +210,35 @@ describe("closing", () => {
     expect((error as Error).message).toMatch(/closed client/)
     expect(sandbox().counters().requests.job).toBe(0)
     expect(client.toJSON().closed).toBe(true)
+  })
+
+  it("names the call in the ClientClosedError of every call after close", async () => {
+    const client = clientFor(sandbox())
+    const request = mergeRequest(sandbox())
+
+    await client.close()
+
+    const errors = [
+      await rejectionOf(client.getBackgroundJob(1)),
+      await rejectionOf(client.withResponse.updateWorkingSet(request)),
+      await rejectionOf(client.waitForJob(1)),
+      await rejectionOf(client.updateWorkingSetAndWait(request)),
+      await rejectionOf(client.watchJob(1)[Symbol.asyncIterator]().next()),
+    ]
+
+    expect(errors.every((error) => error instanceof ClientClosedError)).toBe(true)
+    expect(errors.map((error) => (error as Error).name)).toEqual(Array(5).fill("ClientClosedError"))
+    expect(errors.map((error) => (error as Error).message.split(" ")[0])).toEqual([
+      "getBackgroundJob",
+      "updateWorkingSet",
+      "waitForJob",
+      "updateWorkingSetAndWait",
+      "watchJob",
+    ])
+    expect((errors[0] as Error).message).toBe(
+      "getBackgroundJob called on a closed client; make a new CodebeamerJobs to call again",
+    )
+    expect(sandbox().counters().requests).toEqual({ job: 0, "working-set-update": 0, other: 0 })
   })
 
   it("ends a call still waiting with AbortError when the client closes", async () => {
