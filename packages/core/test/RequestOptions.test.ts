@@ -117,6 +117,7 @@ describe("per-call headers", () => {
     expect(sent.map((h) => h.get("x-tenant"))).toEqual(["t2", "t1", "t2"])
     expect(sent.map((h) => h.get("x-client"))).toEqual(Array(3).fill("cbjobs-core-tests"))
     expect(sent.every((h) => h.get("authorization")?.startsWith("Basic "))).toBe(true)
+    expect(sent.map((h) => h.get("content-type"))).toEqual([null, null, "application/json"])
   })
 
   it("rejects a call header the client sets itself, before sending", async () => {

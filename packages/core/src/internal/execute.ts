@@ -119,9 +119,13 @@ const send = async (
 ): Promise<Answer> => {
   // The signal goes to fetch itself, not to ky: ky would merge it with its own through
   // AbortSignal.any, which costs some 20 us per request on Node 20.
+  // A string body alone would go out as text/plain; the contract takes application/json.
   const response = await runtime.ky(runtime.baseUrl + operation.path, {
     method: operation.method,
-    headers: runtime.headers,
+    headers:
+      operation.body === undefined
+        ? runtime.headers
+        : { ...runtime.headers, "content-type": "application/json" },
     body: operation.body ?? null,
     fetch: (input, init) => runtime.fetch(input, { ...init, signal }),
   })
