@@ -191,7 +191,7 @@ describe("per-call headers", () => {
 })
 
 describe("per-call options keep the client's own machinery", () => {
-  it("pauses the client's throttle for the server's wait after a 429 on a call with headers", async () => {
+  it("pauses the client's throttle for a 429's wait on a call with headers", async () => {
     const sandbox = sandboxOf()
     sandbox.faults.status(429, { route: "job", retryAfterSecond: 3 })
     let pausedUntil = 0

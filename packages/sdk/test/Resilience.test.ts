@@ -261,7 +261,7 @@ describe("throttle", () => {
     expect(errors.map((error) => (error as Error).name)).toEqual(Array(6).fill("NotFoundError"))
   })
 
-  it("holds the client for the server's wait after a 429 on a call with its own headers", async () => {
+  it("holds the client for a 429's wait on a call with its own headers", async () => {
     const client = clientFor(sandbox(), { throttle: undefined, retry: false })
 
     sandbox().faults.status(429, { route: "job", retryAfterSecond: 2 })
